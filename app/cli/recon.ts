@@ -1,0 +1,242 @@
+// `npm run recon`: headless FLAT reconstruction of any supported input with onnxruntime-node.
+// Writes final (and optionally every) state as complex64 .npy and auto-windowed PNG, reports
+// per-step metrics, and fails with one plain line on stderr (never a stack trace).
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FlatError, toFlatError } from '../core/errors';
+import type { Study } from '../core/types';
+import { autoWindow, encodeNpy, exportDicomSeries, toGray8, writeAtomic, writePng } from '../export';
+import { loadStudy } from '../formats';
+import { loadMaskFile, makeMask, maskFileToPlane, samplingFraction } from '../masks';
+import {
+  centreCrop,
+  createEngine,
+  croppedMagnitude,
+  magnitude,
+  prepareSlice,
+  referenceSlice,
+  stateOf,
+  trajectoryMetrics,
+  type Engine,
+} from '../recon';
+import { parseReconArgs, USAGE, type ReconArgs } from './args';
+
+/** Complex64 (or float32) .npy of exactly the given shape, written atomically. */
+function writeNpyFile(file: string, shape: number[], data: Float32Array, complex: boolean): void {
+  writeAtomic(file, encodeNpy(data, shape, complex));
+}
+
+export const DEFAULT_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../resources/models');
+
+export interface SliceReport {
+  slice: number;
+  psnr?: number[];
+  ssim?: number[];
+  nmse?: number[];
+  dcResidual: number[];
+  /** inference wall time (ms) */
+  ms: number;
+}
+
+export interface ReconReport {
+  input: string;
+  format: Study['format'];
+  model: { name: string; sha256: string; steps: number };
+  executionProvider: string;
+  simulated: boolean;
+  /** requested acceleration, or 1/sampling fraction for a mask file or an acquired mask */
+  acceleration: number;
+  mask: { source: 'random' | 'equispaced' | 'file' | 'acquired'; samplingFraction: number; centerFraction?: number; seed?: number; file?: string };
+  rows: number;
+  cols: number;
+  crop?: { rows: number; cols: number };
+  results: SliceReport[];
+  outputs: string[];
+  notes: string[];
+}
+
+function maskPlane(args: ReconArgs, study: Study): { plane?: Uint8Array; info: ReconReport['mask']; acceleration: number } {
+  const { rows, cols } = study.kspace;
+  if (study.acquiredMask) {
+    const f = samplingFraction(study.acquiredMask);
+    return { info: { source: 'acquired', samplingFraction: f }, acceleration: 1 / f };
+  }
+  if (args.maskFile) {
+    const plane = maskFileToPlane(loadMaskFile(args.maskFile), rows, cols);
+    const f = samplingFraction(plane);
+    if (f === 0) throw new FlatError('invalid-data', `${path.basename(args.maskFile)} samples no k-space at all.`, args.maskFile);
+    return { plane, info: { source: 'file', samplingFraction: f, file: args.maskFile }, acceleration: 1 / f };
+  }
+  const plane = makeMask(args.mask, rows, cols);
+  return {
+    plane,
+    info: { source: args.mask.kind, samplingFraction: samplingFraction(plane), centerFraction: args.mask.centerFraction, seed: args.mask.seed },
+    acceleration: args.mask.acceleration,
+  };
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+export async function runRecon(args: ReconArgs): Promise<ReconReport> {
+  const study = await loadStudy({ path: args.input }, args.content ? { content: args.content } : {});
+  const { rows, cols, slices } = study.kspace;
+  const wanted = args.slices ?? Array.from({ length: slices }, (_, i) => i);
+  for (const s of wanted) {
+    if (s >= slices) throw new FlatError('invalid-request', `Slice ${s} does not exist; ${path.basename(args.input)} has ${slices} slice(s).`);
+  }
+  const { plane, info, acceleration } = maskPlane(args, study);
+  try {
+    mkdirSync(args.out, { recursive: true });
+  } catch {
+    throw new FlatError('io', `Cannot create the output folder ${args.out}.`, args.out);
+  }
+  let engine: Engine | undefined;
+  try {
+    engine = await createEngine({ modelDir: args.modelDir ?? DEFAULT_MODEL_DIR, name: args.model, intraOpThreads: args.threads });
+    const results: SliceReport[] = [];
+    const outputs: string[] = [];
+    const display = study.crop ?? { rows, cols };
+    const finals: Float32Array[] = [];
+    for (const s of wanted) {
+      const prepared = prepareSlice(study, s, plane);
+      const { states, ms } = await engine.runFull(prepared);
+      const ref = referenceSlice(study, s);
+      const m = trajectoryMetrics(states, prepared, ref);
+      results.push({ slice: s, ...(m.psnr ? { psnr: m.psnr, ssim: m.ssim, nmse: m.nmse } : {}), dcResidual: m.dcResidual, ms });
+
+      const base = path.join(args.out, `slice${pad(s, 3)}`);
+      const final = stateOf(states, states.slices - 1);
+      writeNpyFile(`${base}_final.npy`, [rows, cols], final, true);
+      outputs.push(`${base}_final.npy`);
+      // One window per slice, from the final image, so every step of it is shown alike.
+      const finalMag = croppedMagnitude(states, states.slices - 1, display.rows, display.cols);
+      finals.push(finalMag.data);
+      const win = autoWindow(finalMag.data);
+      writePng(`${base}_final.png`, toGray8(finalMag.data, win.center, win.width), finalMag.rows, finalMag.cols);
+      outputs.push(`${base}_final.png`);
+      if (args.allSteps) {
+        writeNpyFile(`${base}_steps.npy`, [states.slices, rows, cols], states.data, true);
+        outputs.push(`${base}_steps.npy`);
+        for (let i = 0; i < states.slices; i++) {
+          const mag = centreCrop(magnitude(stateOf(states, i)), rows, cols, display.rows, display.cols);
+          const file = `${base}_step${pad(i, 2)}.png`;
+          writePng(file, toGray8(mag.data, win.center, win.width), mag.rows, mag.cols);
+          outputs.push(file);
+        }
+      }
+    }
+    if (args.exportDicom) {
+      outputs.push(...(await exportDicom(args, study, wanted, finals, display, engine, info)));
+    }
+    return {
+      input: args.input,
+      format: study.format,
+      model: { name: engine.name, sha256: engine.sha256, steps: engine.steps },
+      executionProvider: engine.executionProvider,
+      simulated: study.simulatedKspace,
+      acceleration,
+      mask: info,
+      rows,
+      cols,
+      ...(study.crop ? { crop: study.crop } : {}),
+      results,
+      outputs,
+      notes: study.notes,
+    };
+  } finally {
+    await engine?.dispose();
+  }
+}
+
+/** The final images of the reconstructed slices as one derived DICOM series. */
+async function exportDicom(
+  args: ReconArgs,
+  study: Study,
+  slices: number[],
+  finals: Float32Array[],
+  display: { rows: number; cols: number },
+  engine: Engine,
+  mask: ReconReport['mask'],
+): Promise<string[]> {
+  const n = display.rows * display.cols;
+  const data = new Float32Array(slices.length * n);
+  finals.forEach((f, i) => data.set(f, i * n));
+  const positions = study.dicom?.imagePositionPatient;
+  const source = study.dicom
+    ? { ...study.dicom, imagePositionPatient: positions?.length === study.kspace.slices ? slices.map((s) => positions[s]!) : undefined }
+    : undefined;
+  const maskDescription =
+    mask.source === 'acquired'
+      ? 'as acquired'
+      : mask.source === 'file'
+        ? `mask file ${path.basename(mask.file ?? '')}, ${(100 * mask.samplingFraction).toFixed(1)} % sampled`
+        : `${mask.source} 1D mask, ${args.mask.acceleration}x, centre fraction ${args.mask.centerFraction}, seed ${args.mask.seed}`;
+  return exportDicomSeries({
+    outDir: args.exportDicom!,
+    images: { slices: slices.length, rows: display.rows, cols: display.cols, data },
+    stepLabel: 'final',
+    source,
+    sourceName: path.basename(args.input),
+    inputPaths: [args.input],
+    model: { name: engine.name, sha256: engine.sha256 },
+    maskDescription: study.simulatedKspace ? `${maskDescription} (simulated k-space)` : maskDescription,
+    pixelSpacingMm: study.pixelSpacingMm,
+  });
+}
+
+function fmt(v: number | undefined, digits: number): string {
+  return v === undefined ? '—' : Number.isFinite(v) ? v.toFixed(digits) : String(v);
+}
+
+function printTable(r: ReconReport): void {
+  const lines = [
+    `${r.input}: ${r.format}, ${r.rows}x${r.cols}, ${r.simulated ? 'simulated' : 'measured'} k-space`,
+    `model ${r.model.name} (${r.model.steps} steps, sha256 ${r.model.sha256.slice(0, 12)}…) on ${r.executionProvider}`,
+    `mask ${r.mask.source}, ${(100 * r.mask.samplingFraction).toFixed(1)} % sampled (≈${r.acceleration.toFixed(2)}x)`,
+  ];
+  for (const s of r.results) {
+    const last = s.dcResidual.length - 1;
+    lines.push(
+      `slice ${s.slice}: ${s.ms.toFixed(0)} ms; zero-filled → final PSNR ${fmt(s.psnr?.[0], 2)} → ${fmt(s.psnr?.[last], 2)} dB, ` +
+        `SSIM ${fmt(s.ssim?.[0], 4)} → ${fmt(s.ssim?.[last], 4)}, DC residual ${fmt(s.dcResidual[0], 4)} → ${fmt(s.dcResidual[last], 4)}`,
+    );
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  lines.push(`wrote ${r.outputs.length} file(s) to ${path.dirname(r.outputs[0] ?? '.')}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseReconArgs(argv);
+    if (args.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    const report = await runRecon(args);
+    if (args.json) process.stdout.write(JSON.stringify(report) + '\n');
+    else printTable(report);
+    return 0;
+  } catch (e) {
+    const err = toFlatError(e, 'inference-failed');
+    process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
+    return err.code === 'invalid-request' ? 2 : 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.stderr.write('error: the reconstruction failed unexpectedly.\n');
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,209 @@
+// The typed contract between the renderer and whatever hosts it: the Electron main process (via
+// the preload's `window.flat`) or the Node host (HTTP + server-sent events on 127.0.0.1). Both
+// transports implement exactly `FlatApi`; the renderer never knows which one it talks to.
+// Types and pure validators only: this file is imported by main/ and (type-only) by renderer/.
+
+import type { FormatId, MaskSpec } from '../core/types';
+import type { FlatErrorCode } from '../core/errors';
+
+export const IPC_CHANNELS = {
+  getInfo: 'flat:get-info',
+  openSample: 'flat:open-sample',
+  openDialog: 'flat:open-dialog',
+  openFiles: 'flat:open-files',
+  getSlice: 'flat:get-slice',
+  reconstruct: 'flat:reconstruct',
+  cancel: 'flat:cancel',
+  reconEvent: 'flat:recon-event',
+} as const;
+
+export interface ModelSummary {
+  name: string;
+  sha256: string;
+  shortHash: string;
+  steps: number;
+  /** N+1 values, viewer order: t[0] = 1 (zero-filled) … t[N] = 0 (final). */
+  t: number[];
+  /** The whole model card JSON, for the model card view. */
+  card: Record<string, unknown>;
+}
+
+export interface AppInfo {
+  version: string;
+  host: 'electron' | 'node-host';
+  model: ModelSummary | null;
+  /** Why no model could be loaded (sha256 mismatch, missing file …), in one sentence. */
+  modelError?: string;
+  /** e.g. 'cpu', 'cuda'; null until the worker has started a session. */
+  executionProvider: string | null;
+}
+
+export interface StudySummary {
+  studyId: string;
+  source: string;
+  format: FormatId;
+  content: 'kspace' | 'image';
+  simulatedKspace: boolean;
+  slices: number;
+  /** k-space matrix. */
+  rows: number;
+  cols: number;
+  /** Displayed image size (after the fastMRI centre crop when the study has one). */
+  displayRows: number;
+  displayCols: number;
+  /** The file is already undersampled: it is reconstructed as acquired, mask controls disabled. */
+  undersampled: boolean;
+  hasReference: boolean;
+  pixelSpacingMm?: [number, number];
+  dicom?: {
+    patientName?: string;
+    patientId?: string;
+    studyDescription?: string;
+    seriesDescription?: string;
+    seriesNumber?: number;
+    windowCenter?: number;
+    windowWidth?: number;
+  };
+  notes: string[];
+}
+
+/** Float pixel data of one slice, display crop, magnitude. */
+export interface SliceImages {
+  studyId: string;
+  slice: number;
+  rows: number;
+  cols: number;
+  zeroFilled: Float32Array;
+  reference?: Float32Array;
+  /** Sampled columns (1D masks) as 0/1, length = k-space cols; or null for 2D masks. */
+  maskColumns: Uint8Array | null;
+  acceleration: number | null;
+}
+
+export interface ReconRequest {
+  studyId: string;
+  slice: number;
+  /** Retrospective undersampling; ignored (as acquired) when the study is undersampled. */
+  mask?: MaskSpec;
+}
+
+export interface StepMetrics {
+  psnr?: number;
+  ssim?: number;
+  nmse?: number;
+  /** ‖M(F x_k) − y‖ / ‖y‖, always present. */
+  dcResidual: number;
+}
+
+export interface SerializedError {
+  code: FlatErrorCode;
+  message: string;
+  file?: string;
+}
+
+export type ReconEvent =
+  | {
+      type: 'started';
+      runId: string;
+      studyId: string;
+      slice: number;
+      steps: number;
+      t: number[];
+      executionProvider: string;
+      acceleration: number | null;
+    }
+  | {
+      type: 'step';
+      runId: string;
+      /** 0 = zero-filled (t = 1) … N = final (t = 0). */
+      step: number;
+      t: number;
+      rows: number;
+      cols: number;
+      /** Magnitude, display crop, de-normalised. */
+      image: Float32Array;
+      metrics: StepMetrics;
+    }
+  | { type: 'done'; runId: string; ms: number }
+  | { type: 'cancelled'; runId: string }
+  | { type: 'error'; runId: string; error: SerializedError };
+
+/** What `window.flat` exposes. Promises reject with an Error whose message is plain language. */
+export interface FlatApi {
+  getInfo(): Promise<AppInfo>;
+  openSample(): Promise<StudySummary>;
+  /** Native dialog in Electron; resolves null where there is none (the browser uses openFiles). */
+  openDialog(): Promise<StudySummary | null>;
+  /** Drag-and-drop or <input type=file>: several files make one DICOM series. */
+  openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<StudySummary>;
+  getSlice(studyId: string, slice: number, mask?: MaskSpec): Promise<SliceImages>;
+  /** Starts a run; a newer run cancels an older one. Steps arrive through onReconEvent. */
+  reconstruct(request: ReconRequest): Promise<{ runId: string }>;
+  cancel(runId: string): Promise<void>;
+  /** Returns an unsubscribe function. */
+  onReconEvent(listener: (event: ReconEvent) => void): () => void;
+}
+
+// --- validators (used by every host before touching a payload) ---------------------------
+
+const MAX_FILES = 2048;
+const MAX_TOTAL_BYTES = 2 * 1024 ** 3;
+
+function isInt(v: unknown, lo: number, hi: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+}
+
+function isId(v: unknown): v is string {
+  return typeof v === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v);
+}
+
+export function validateMaskSpec(v: unknown): MaskSpec | string {
+  if (typeof v !== 'object' || v === null) return 'mask must be an object';
+  const m = v as Record<string, unknown>;
+  if (m.kind !== 'random' && m.kind !== 'equispaced') return 'mask.kind must be random or equispaced';
+  if (typeof m.acceleration !== 'number' || !(m.acceleration >= 1 && m.acceleration <= 32))
+    return 'mask.acceleration must be a number from 1 to 32';
+  if (typeof m.centerFraction !== 'number' || !(m.centerFraction > 0 && m.centerFraction <= 1))
+    return 'mask.centerFraction must be in (0, 1]';
+  if (!isInt(m.seed, 0, 2 ** 31 - 1)) return 'mask.seed must be a non-negative integer';
+  return { kind: m.kind, acceleration: m.acceleration, centerFraction: m.centerFraction, seed: m.seed };
+}
+
+export function validateReconRequest(v: unknown): ReconRequest | string {
+  if (typeof v !== 'object' || v === null) return 'request must be an object';
+  const r = v as Record<string, unknown>;
+  if (!isId(r.studyId)) return 'studyId is invalid';
+  if (!isInt(r.slice, 0, 100_000)) return 'slice must be a non-negative integer';
+  if (r.mask === undefined) return { studyId: r.studyId, slice: r.slice };
+  const mask = validateMaskSpec(r.mask);
+  if (typeof mask === 'string') return mask;
+  return { studyId: r.studyId, slice: r.slice, mask };
+}
+
+export function validateRunId(v: unknown): string | null {
+  return isId(v) ? v : null;
+}
+
+export function validateStudySlice(studyId: unknown, slice: unknown): { studyId: string; slice: number } | string {
+  if (!isId(studyId)) return 'studyId is invalid';
+  if (!isInt(slice, 0, 100_000)) return 'slice must be a non-negative integer';
+  return { studyId, slice };
+}
+
+export function validateOpenFiles(v: unknown): { name: string; bytes: ArrayBuffer }[] | string {
+  if (!Array.isArray(v) || v.length === 0) return 'files must be a non-empty array';
+  if (v.length > MAX_FILES) return `at most ${MAX_FILES} files can be opened at once`;
+  let total = 0;
+  const out: { name: string; bytes: ArrayBuffer }[] = [];
+  for (const f of v) {
+    if (typeof f !== 'object' || f === null) return 'each file must be an object';
+    const { name, bytes } = f as { name?: unknown; bytes?: unknown };
+    if (typeof name !== 'string' || name.length === 0 || name.length > 255 || /[/\\\0]/.test(name))
+      return 'each file needs a plain file name';
+    if (!(bytes instanceof ArrayBuffer)) return `${name}: bytes must be an ArrayBuffer`;
+    total += bytes.byteLength;
+    if (total > MAX_TOTAL_BYTES) return 'the files are larger than 2 GiB together';
+    out.push({ name, bytes });
+  }
+  return out;
+}

@@ -1,0 +1,6 @@
+// Outputs of the core: DICOM MR series with provenance, PNG snapshots, NumPy arrays.
+export { exportDicomSeries, autoWindow, quantise, MR_IMAGE_STORAGE, type ExportDicomOptions } from './dicom';
+export { writePng, encodePng, toGray8 } from './png';
+export { writeNpy, encodeNpy } from './npy';
+export { newUid } from './uid';
+export { assertNotOverInput, writeAtomic } from './atomic';

@@ -1,0 +1,51 @@
+// Open an HDF5 input (path or in-memory bytes) for one read, map every failure to a FlatError and
+// recover from WASM aborts by discarding the module instance.
+import { randomUUID } from 'node:crypto';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FlatError } from '../../core/errors';
+import { label } from '../common';
+import { H5File, discardModule, isRuntimeAbort } from './wasm';
+
+export async function withH5<T>(source: string, input: { path: string } | { bytes: Uint8Array }, fn: (f: H5File) => T): Promise<T> {
+  let tmp: string | undefined;
+  let file: H5File | undefined;
+  try {
+    let path: string;
+    let size: number;
+    if ('bytes' in input) {
+      // the WASM HDF5 library reads through the host file system (NODERAWFS)
+      tmp = join(tmpdir(), `flat-h5-${randomUUID()}.h5`);
+      writeFileSync(tmp, input.bytes);
+      path = tmp;
+      size = input.bytes.length;
+    } else {
+      path = input.path;
+      size = statSync(path).size;
+    }
+    try {
+      file = await H5File.open(path, size);
+    } catch (e) {
+      if (isRuntimeAbort(e)) discardModule();
+      throw new FlatError('corrupt-file', `${label(source)}: the HDF5 library could not open it (damaged or not HDF5).`, source);
+    }
+    return fn(file);
+  } catch (e) {
+    if (e instanceof FlatError) throw e;
+    if (isRuntimeAbort(e)) {
+      discardModule();
+      file = undefined; // its handle died with the module
+    }
+    if (e instanceof RangeError && /-byte file/.test(e.message))
+      throw new FlatError('corrupt-file', `${label(source)}: a dataset declares more data than the file holds (damaged header).`, source);
+    if (e instanceof RangeError && /bytes/.test(e.message))
+      throw new FlatError('too-large', `${label(source)}: a dataset is larger than the reader allows.`, source);
+    if (e instanceof TypeError && /unsupported HDF5 element type/.test(e.message))
+      throw new FlatError('unsupported-content', `${label(source)}: ${e.message}.`, source);
+    throw new FlatError('corrupt-file', `${label(source)}: the HDF5 file is damaged or not laid out as expected.`, source);
+  } finally {
+    file?.close();
+    if (tmp) rmSync(tmp, { force: true });
+  }
+}

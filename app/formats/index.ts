@@ -1,0 +1,157 @@
+// loadStudy: one entry point for every input format (app, CLI, Node host). Detects the format from
+// magic bytes (file name only for BART), enforces READER_LIMITS and turns every failure into a
+// FlatError with one plain sentence naming the file.
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { FlatError, toFlatError } from '../core/errors';
+import type { Study } from '../core/types';
+import { readCfl } from './cfl';
+import { fail, label, type LoadOptions } from './common';
+import { detectFormat, type DetectedFormat } from './detect';
+import { readDicomSeries, type DicomInputFile } from './dicom';
+import { readFastMri } from './fastmri';
+import { withH5 } from './h5/session';
+import { H5O } from './h5/wasm';
+import { readIsmrmrd } from './ismrmrd';
+import { READER_LIMITS, resolveLimits, type ReaderLimits } from './limits';
+import { readNifti } from './nifti';
+import { readNpy } from './npy';
+
+export { READER_LIMITS, type ReaderLimits } from './limits';
+export { detectFormat, type DetectedFormat } from './detect';
+export type { LoadOptions } from './common';
+
+export type StudyInput = { path: string } | { paths: string[] } | { name: string; bytes: Uint8Array };
+
+export async function loadStudy(input: StudyInput, opts: LoadOptions = {}): Promise<Study> {
+  const limits = resolveLimits(opts.limits);
+  const source = 'path' in input ? input.path : 'paths' in input ? (input.paths[0] ?? '') : input.name;
+  try {
+    if ('bytes' in input) return await loadBytes(input.name, input.bytes, opts, limits);
+    if ('paths' in input) return await loadPaths(input.paths, opts, limits);
+    return await loadPaths([input.path], opts, limits);
+  } catch (e) {
+    if (e instanceof FlatError) throw e;
+    // anything untyped (a bug or an exotic failure) still reaches the user as one sentence
+    const err = toFlatError(e, 'corrupt-file', source);
+    throw new FlatError(err.code, `${label(source)}: the file could not be read (${firstSentence(err.message)}).`, source);
+  }
+}
+
+function firstSentence(s: string): string {
+  return s.split('\n')[0]!.slice(0, 200);
+}
+
+function statOrFail(path: string): Stats {
+  try {
+    return statSync(path);
+  } catch {
+    return fail('io', path, 'the path does not exist or cannot be read.');
+  }
+}
+
+function readFileChecked(path: string, limits: ReaderLimits): Uint8Array {
+  const st = statOrFail(path);
+  if (!st.isFile()) fail('io', path, 'it is not a regular file.');
+  if (st.size > limits.maxBytes) fail('too-large', path, `the file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB limit.`);
+  try {
+    return readFileSync(path);
+  } catch {
+    return fail('io', path, 'the file cannot be read.');
+  }
+}
+
+function readHead(path: string, n = 512): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = new Uint8Array(n);
+    const got = readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Expand folders (one level plus subfolders, for DICOM series) into files. */
+function expand(paths: string[], limits: ReaderLimits): string[] {
+  const out: string[] = [];
+  const walk = (p: string, depth: number): void => {
+    const st = statOrFail(p);
+    if (st.isDirectory()) {
+      if (depth > 3) return;
+      for (const name of readdirSync(p).sort()) {
+        if (name.startsWith('.')) continue;
+        walk(join(p, name), depth + 1);
+        if (out.length > limits.maxFiles) fail('too-large', paths[0]!, `the folder holds more than ${limits.maxFiles} files.`);
+      }
+    } else if (st.isFile()) out.push(p);
+  };
+  for (const p of paths) walk(p, 0);
+  return out;
+}
+
+async function loadPaths(paths: string[], opts: LoadOptions, limits: ReaderLimits): Promise<Study> {
+  if (paths.length === 0) throw new FlatError('invalid-request', 'No input file was given.');
+  const wasFolder = paths.length === 1 && statOrFail(paths[0]!).isDirectory();
+  const files = expand(paths, limits);
+  if (files.length === 0) fail('unsupported-format', paths[0]!, 'the folder contains no files.');
+  const kinds = files.map((f) => ({ f, kind: detectFormat(f, readHead(f)) }));
+
+  // BART pairs: x.cfl + x.hdr (either one named, or both)
+  const cflLike = kinds.filter((k) => k.kind === 'cfl' || k.kind === 'cfl-header');
+  if (cflLike.length > 0 && cflLike.length === kinds.length && !wasFolder) return loadCflPair(cflLike[0]!.f, opts, limits);
+
+  const dicoms = kinds.filter((k) => k.kind === 'dicom');
+  if (dicoms.length > 0 && (wasFolder || dicoms.length === kinds.length || files.length > 1)) {
+    if (dicoms.length === 0) fail('unsupported-format', paths[0]!, 'no DICOM files were found.');
+    const inputs: DicomInputFile[] = dicoms.map(({ f }) => ({ name: f, bytes: readFileChecked(f, limits) }));
+    const skipped = files.length - dicoms.length;
+    const study = readDicomSeries(wasFolder ? paths[0]! : dicoms[0]!.f, inputs, opts, limits);
+    if (skipped > 0) study.notes.push(`${skipped} non-DICOM file(s) in the selection were ignored.`);
+    return study;
+  }
+  if (files.length > 1) fail('unsupported-format', paths[0]!, 'several files were given, but only DICOM series and BART .cfl/.hdr pairs span more than one file.');
+  const path = files[0]!;
+  const kind = kinds[0]!.kind;
+  if (kind === 'hdf5') {
+    const st = statOrFail(path);
+    if (st.size > limits.maxBytes) fail('too-large', path, `the file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB limit.`);
+    return withH5(path, { path }, (f) => readH5(f, path, opts, limits));
+  }
+  return loadBytes(path, readFileChecked(path, limits), opts, limits, kind);
+}
+
+function readH5(f: Parameters<typeof readFastMri>[0], source: string, opts: LoadOptions, limits: ReaderLimits): Study {
+  if (f.typeOf('/dataset') === H5O.GROUP && f.typeOf('/dataset/data') === H5O.DATASET) return readIsmrmrd(f, source, opts, limits);
+  if (f.typeOf('kspace') === H5O.DATASET) return readFastMri(f, source, limits);
+  return fail('unsupported-format', source, 'it is an HDF5 file but neither fastMRI ("kspace") nor ISMRMRD ("/dataset/data").');
+}
+
+function loadCflPair(anyHalf: string, opts: LoadOptions, limits: ReaderLimits): Study {
+  const ext = extname(anyHalf);
+  const stem = join(dirname(anyHalf), basename(anyHalf, ext));
+  const hdr = `${stem}.hdr`;
+  const cfl = `${stem}.cfl`;
+  const text = new TextDecoder().decode(readFileChecked(hdr, { ...limits, maxBytes: 1 << 16 }));
+  return readCfl(cfl, text, readFileChecked(cfl, limits), opts, limits);
+}
+
+async function loadBytes(name: string, bytes: Uint8Array, opts: LoadOptions, limits: ReaderLimits, known?: DetectedFormat): Promise<Study> {
+  if (bytes.length > limits.maxBytes) fail('too-large', name, `the file is ${(bytes.length / 2 ** 20).toFixed(0)} MiB, over the ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB limit.`);
+  const kind = known ?? detectFormat(name, bytes.subarray(0, 512));
+  switch (kind) {
+    case 'hdf5':
+      return withH5(name, { bytes }, (f) => readH5(f, name, opts, limits));
+    case 'npy':
+      return readNpy(name, bytes, opts, limits);
+    case 'nifti':
+      return readNifti(name, bytes, opts, limits);
+    case 'dicom':
+      return readDicomSeries(name, [{ name, bytes }], opts, limits);
+    case 'cfl':
+    case 'cfl-header':
+      return fail('invalid-request', name, 'a BART file needs both its .cfl and .hdr halves; open it by path.');
+    default:
+      return fail('unsupported-format', name, 'this is not a file type FLAT Viewer reads (fastMRI/ISMRMRD HDF5, DICOM, NIfTI, BART cfl, NumPy npy).');
+  }
+}

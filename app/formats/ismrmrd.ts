@@ -1,0 +1,205 @@
+// ISMRMRD / MRD HDF5 reader: `/dataset/xml` header and `/dataset/data` acquisitions (compound of
+// `head`, `traj`, `data`). Cartesian lines are placed by their encoding counters:
+//   readout samples → rows (centred on center_sample), kspace_encode_step_1 → columns (centred on
+//   the header's encodingLimits center), idx.slice → slices; channels → coils (compressed to one).
+// Noise, navigator, phase-correction, feedback, dummy and surface-coil-correction scans are
+// skipped; repeated lines (average, repetition) are averaged; reverse readouts are flipped.
+// Non-Cartesian data (trajectory present, or a non-Cartesian header) and 3D encoding are refused.
+import type { ComplexStack, Study } from '../core/types';
+import { checkFinite, checkGeometry, fail, type LoadOptions } from './common';
+import { compressCoils } from './coil-compress';
+import { readStringDataset } from './h5/read';
+import { H5O, type H5File, type H5Meta } from './h5/wasm';
+import { parseIsmrmrdHeader, spacingFrom } from './ismrmrd-xml';
+import type { ReaderLimits } from './limits';
+
+type Member = H5Meta & { name: string; offset: number };
+
+const bit = (n: number) => 1n << BigInt(n - 1);
+const SKIP = [19, 23, 24, 26, 27, 28, 29].reduce((m, b) => m | bit(b), 0n); // noise, nav, phasecorr, feedback, dummy, rtfeedback, surface-coil
+const CALIBRATION_ONLY = bit(20);
+const REVERSE = bit(22);
+
+function member(list: Member[] | undefined, name: string, source: string): Member {
+  const m = list?.find((x) => x.name === name);
+  if (!m) fail('corrupt-file', source, `the ISMRMRD acquisition type has no "${name}" field.`);
+  return m;
+}
+
+interface Line {
+  slice: number;
+  step1: number;
+  samples: number;
+  channels: number;
+  center: number;
+  reverse: boolean;
+  calibrationOnly: boolean;
+  dataPtr: number;
+}
+
+export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limits: ReaderLimits): Study {
+  const notes: string[] = [];
+  let hdr = {} as ReturnType<typeof parseIsmrmrdHeader>;
+  if (f.typeOf('/dataset/xml') === H5O.DATASET) hdr = parseIsmrmrdHeader(readStringDataset(f, '/dataset/xml', 1 << 22));
+  else notes.push('No ISMRMRD header; geometry taken from the acquisitions.');
+  if (hdr.trajectory && hdr.trajectory.toLowerCase() !== 'cartesian')
+    fail('unsupported-content', source, `its trajectory is "${hdr.trajectory}"; only Cartesian k-space is supported.`);
+
+  const meta = f.datasetMeta('/dataset/data');
+  const top = meta.compound_type?.members as Member[] | undefined;
+  const headM = member(top, 'head', source);
+  const dataM = member(top, 'data', source);
+  const trajM = top?.find((m) => m.name === 'traj');
+  const hm = headM.compound_type?.members as Member[] | undefined;
+  const off = (name: string) => headM.offset + member(hm, name, source).offset;
+  const idxM = member(hm, 'idx', source);
+  const im = idxM.compound_type?.members as Member[] | undefined;
+  const idxOff = (name: string) => headM.offset + idxM.offset + member(im, name, source).offset;
+  const o = {
+    flags: off('flags'),
+    samples: off('number_of_samples'),
+    channels: off('active_channels'),
+    center: off('center_sample'),
+    trajDims: off('trajectory_dimensions'),
+    step1: idxOff('kspace_encode_step_1'),
+    step2: idxOff('kspace_encode_step_2'),
+    slice: idxOff('slice'),
+    contrast: idxOff('contrast'),
+    phase: idxOff('phase'),
+    set: idxOff('set'),
+  };
+  const count = meta.total_size;
+  if (count < 1) fail('invalid-shape', source, 'it holds no acquisitions.');
+  if (count > limits.maxSlices * limits.maxDim * 16) fail('too-large', source, `${count} acquisitions exceed the reader limit.`);
+
+  return f.withRaw('/dataset/data', meta, limits.maxBytes, (heap, ptr) => {
+    const dv = new DataView(heap.buffer, heap.byteOffset, heap.byteLength);
+    const lines: Line[] = [];
+    let skipped = 0;
+    let otherIndex = 0;
+    for (let i = 0; i < count; i++) {
+      const b = ptr + i * meta.size;
+      const flags = dv.getBigUint64(b + o.flags, true);
+      if (flags & SKIP) {
+        skipped++;
+        continue;
+      }
+      const trajDims = dv.getUint16(b + o.trajDims, true);
+      const trajLen = trajM ? dv.getUint32(b + trajM.offset, true) : 0;
+      if (trajDims > 0 || trajLen > 0) fail('unsupported-content', source, 'it holds non-Cartesian acquisitions (a k-space trajectory); only Cartesian data is supported.');
+      if (dv.getUint16(b + o.step2, true) > 0) fail('unsupported-content', source, 'it is a 3D acquisition (kspace_encode_step_2 > 0); only 2D slices are supported.');
+      if (dv.getUint16(b + o.contrast, true) > 0 || dv.getUint16(b + o.phase, true) > 0 || dv.getUint16(b + o.set, true) > 0) {
+        otherIndex++;
+        continue;
+      }
+      const samples = dv.getUint16(b + o.samples, true);
+      const channels = dv.getUint16(b + o.channels, true);
+      const len = dv.getUint32(b + dataM.offset, true);
+      const dataPtr = dv.getUint32(b + dataM.offset + 4, true);
+      if (samples < 1 || channels < 1) fail('corrupt-file', source, `acquisition ${i} declares ${samples} samples on ${channels} channels.`);
+      if (len !== samples * channels * 2 || dataPtr + len * 4 > heap.byteLength)
+        fail('corrupt-file', source, `acquisition ${i} holds ${len / 2} complex samples but its header declares ${samples} × ${channels}.`);
+      lines.push({
+        slice: dv.getUint16(b + o.slice, true),
+        step1: dv.getUint16(b + o.step1, true),
+        samples,
+        channels,
+        center: dv.getUint16(b + o.center, true),
+        reverse: (flags & REVERSE) !== 0n,
+        calibrationOnly: (flags & CALIBRATION_ONLY) !== 0n,
+        dataPtr,
+      });
+    }
+    if (lines.length === 0) fail('invalid-data', source, 'it holds no imaging acquisitions (only noise or navigator scans).');
+    if (skipped) notes.push(`${skipped} noise/navigator/calibration-support acquisition(s) ignored.`);
+    if (otherIndex) notes.push(`${otherIndex} acquisition(s) of other contrasts/phases/sets ignored (only the first is read).`);
+
+    // geometry
+    const channels = lines[0]!.channels;
+    if (lines.some((l) => l.channels !== channels)) fail('invalid-shape', source, 'its acquisitions have different channel counts.');
+    if (channels > limits.maxCoils) fail('too-large', source, `${channels} channels exceed the limit of ${limits.maxCoils}.`);
+    let half = 0;
+    for (const l of lines) half = Math.max(half, l.center > 0 && l.center < l.samples ? Math.max(l.center, l.samples - l.center) : Math.ceil(l.samples / 2));
+    const rows = 2 * half;
+    let maxStep = 0;
+    let maxSlice = 0;
+    for (const l of lines) {
+      maxStep = Math.max(maxStep, l.step1);
+      maxSlice = Math.max(maxSlice, l.slice);
+    }
+    const cols = hdr.encoded ? Math.max(hdr.encoded.matrix.y, maxStep + 1) : maxStep + 1;
+    const slices = maxSlice + 1;
+    checkGeometry(source, limits, slices, rows, cols, 8 * channels);
+    const center1 = hdr.encoded ? centerOf(hdr, cols) : Math.floor(cols / 2);
+    const shift1 = Math.floor(cols / 2) - center1;
+
+    // accumulate (slice, coil, row, col), averaging repeats; calibration-only lines only fill gaps
+    const plane = rows * cols;
+    const acc = new Float32Array(slices * channels * plane * 2);
+    const hits = new Uint16Array(slices * cols);
+    const ordered = [...lines].sort((a, b) => Number(a.calibrationOnly) - Number(b.calibrationOnly));
+    for (const l of ordered) {
+      const col = l.step1 + shift1;
+      if (col < 0 || col >= cols) continue;
+      const key = l.slice * cols + col;
+      if (l.calibrationOnly && hits[key]! > 0) continue;
+      hits[key] = hits[key]! + 1;
+      const rowOff = l.center > 0 && l.center < l.samples ? half - l.center : Math.floor((rows - l.samples) / 2);
+      const src = new Float32Array(heap.buffer, heap.byteOffset + l.dataPtr, l.samples * l.channels * 2);
+      for (let ch = 0; ch < l.channels; ch++)
+        for (let s = 0; s < l.samples; s++) {
+          const ss = l.reverse ? l.samples - 1 - s : s;
+          const r = s + rowOff;
+          const dst = (((l.slice * channels + ch) * rows + r) * cols + col) * 2;
+          const si = (ch * l.samples + ss) * 2;
+          acc[dst] = acc[dst]! + src[si]!;
+          acc[dst + 1] = acc[dst + 1]! + src[si + 1]!;
+        }
+    }
+    let repeats = false;
+    for (let s = 0; s < slices; s++)
+      for (let c = 0; c < cols; c++) {
+        const h = hits[s * cols + c]!;
+        if (h <= 1) continue;
+        repeats = true;
+        for (let ch = 0; ch < channels; ch++)
+          for (let r = 0; r < rows; r++) {
+            const i = (((s * channels + ch) * rows + r) * cols + c) * 2;
+            acc[i] = acc[i]! / h;
+            acc[i + 1] = acc[i + 1]! / h;
+          }
+      }
+    checkFinite(source, acc, 'k-space');
+    if (repeats) notes.push('Repeated lines (averages/repetitions) were averaged.');
+
+    let kspace: ComplexStack;
+    if (channels > 1) {
+      kspace = compressCoils(acc, slices, channels, rows, cols);
+      notes.push(`${channels} coils compressed to 1 virtual coil (SVD, first singular vector per slice).`);
+    } else kspace = { slices, rows, cols, data: acc };
+
+    const study: Study = { format: 'ismrmrd-h5', source, content: 'kspace', kspace, simulatedKspace: false, notes };
+    // acquired columns: union over slices (a column missing in every slice is unsampled)
+    const sampled = new Uint8Array(cols);
+    let n = 0;
+    for (let c = 0; c < cols; c++) {
+      for (let s = 0; s < slices; s++) if (hits[s * cols + c]! > 0) sampled[c] = 1;
+      n += sampled[c]!;
+    }
+    if (n < cols) {
+      const mask = new Uint8Array(rows * cols);
+      for (let r = 0; r < rows; r++) mask.set(sampled, r * cols);
+      study.acquiredMask = mask;
+      notes.push(`Already undersampled (${n} of ${cols} phase-encode lines acquired); reconstructed as acquired.`);
+    }
+    const spacing = spacingFrom(hdr.encoded);
+    if (spacing) study.pixelSpacingMm = [(spacing[0] * (hdr.encoded!.matrix.x)) / rows, spacing[1]];
+    if (hdr.recon && hdr.recon.matrix.x < rows && hdr.recon.matrix.x > 0 && hdr.recon.matrix.y <= cols && hdr.recon.matrix.y > 0)
+      study.crop = { rows: hdr.recon.matrix.x, cols: hdr.recon.matrix.y };
+    return study;
+  });
+}
+
+function centerOf(hdr: ReturnType<typeof parseIsmrmrdHeader>, cols: number): number {
+  return hdr.encodingCenter1 !== undefined && hdr.encodingCenter1 < cols ? hdr.encodingCenter1 : Math.floor(cols / 2);
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ifft2c } from '../../fft';
+import { magnitude } from '../common';
+import { loadStudy } from '../index';
+import { HAVE_PYTHON, expectFlatError, fixtures, maxAbsDiff, readNpyRaw } from './helpers';
+
+describe.skipIf(!HAVE_PYTHON)('ISMRMRD / MRD HDF5 (files written by h5py in the MRD layout)', () => {
+  it('assembles a fully sampled 2-slice acquisition; noise and navigator scans are ignored', async () => {
+    const fx = fixtures();
+    const s = await loadStudy({ path: join(fx, 'mrd_full.h5') });
+    expect(s.format).toBe('ismrmrd-h5');
+    expect([s.kspace.slices, s.kspace.rows, s.kspace.cols]).toEqual([2, 96, 96]);
+    expect(s.acquiredMask).toBeUndefined();
+    expect(s.pixelSpacingMm).toEqual([2, 2]);
+    expect(s.notes.join(' ')).toMatch(/2 noise\/navigator/);
+    // readout → rows, kspace_encode_step_1 → columns: the image comes back unrotated
+    const img = readNpyRaw(join(fx, 'brain_crop96.npy'));
+    expect(maxAbsDiff(magnitude(ifft2c(s.kspace)).data, img.data as Float32Array)).toBeLessThan(1e-4);
+  });
+
+  it('undersampled single coil: gaps become the acquired mask and averages are averaged', async () => {
+    const fx = fixtures();
+    const s = await loadStudy({ path: join(fx, 'mrd_under_sc.h5') });
+    const full = await loadStudy({ path: join(fx, 'mrd_full.h5') });
+    const keep = new Set(Array.from(readNpyRaw(join(fx, 'mrd_keep_columns.npy')).data));
+    const cols = s.kspace.cols;
+    expect(Array.from(s.acquiredMask!.subarray(0, cols))).toEqual(Array.from({ length: cols }, (_, c) => (keep.has(c) ? 1 : 0)));
+    // the two averages were scaled 0.8 and 1.2: their mean equals the fully sampled line
+    let worst = 0;
+    for (let i = 0; i < s.kspace.data.length / 2; i++) {
+      const c = i % cols;
+      const expectRe = keep.has(c) ? full.kspace.data[2 * i]! : 0;
+      const expectIm = keep.has(c) ? full.kspace.data[2 * i + 1]! : 0;
+      worst = Math.max(worst, Math.abs(s.kspace.data[2 * i]! - expectRe), Math.abs(s.kspace.data[2 * i + 1]! - expectIm));
+    }
+    expect(worst).toBeLessThan(1e-5);
+    expect(s.notes.join(' ')).toMatch(/averaged/);
+  });
+
+  it('multi-coil undersampled: coils compressed, mask kept', async () => {
+    const s = await loadStudy({ path: join(fixtures(), 'mrd_under_mc.h5') });
+    expect(s.notes.join(' ')).toMatch(/4 coils compressed to 1 virtual coil/);
+    let n = 0;
+    for (let c = 0; c < s.kspace.cols; c++) n += s.acquiredMask![c]!;
+    expect(n).toBe(40);
+  });
+
+  it('refuses non-Cartesian data', async () => {
+    const e = await expectFlatError(loadStudy({ path: join(fixtures(), 'mrd_radial.h5') }), 'unsupported-content');
+    expect(e.message).toMatch(/^mrd_radial\.h5: .*Cartesian/);
+    const t = await expectFlatError(loadStudy({ path: join(fixtures(), 'mrd_traj_only.h5') }), 'unsupported-content');
+    expect(t.message).toMatch(/trajectory/);
+  });
+});

@@ -1,0 +1,82 @@
+// Seeded mutations of real files for the fuzz tests (shared with the fuzz debugging script).
+
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Mutator = (b: Uint8Array, r: () => number) => Uint8Array;
+export const int = (r: () => number, n: number) => Math.floor(r() * n);
+
+const HUGE = [0, 1, 2, 3, 0x7f, 0xff, 0x7fff, 0xffff, 0x7fffffff, 0xffffffff, 1025, 513, 65535, 1e6];
+
+/** Generic mutations, with the header (first `head` bytes) hit more often than the body. */
+export function generic(head: number): Mutator {
+  return (src, r) => {
+    const b = src.slice();
+    const at = () => (r() < 0.6 ? int(r, Math.min(head, b.length)) : int(r, b.length));
+    switch (int(r, 6)) {
+      case 0: // truncation
+        return b.subarray(0, int(r, b.length));
+      case 1: // bit flips
+        for (let k = 1 + int(r, 8); k > 0; k--) {
+          const i = at();
+          b[i] = b[i]! ^ (1 << int(r, 8));
+        }
+        return b;
+      case 2: // random bytes
+        for (let k = 1 + int(r, 16); k > 0; k--) b[at()] = int(r, 256);
+        return b;
+      case 3: {
+        // a 16/32-bit field set to an extreme value (sizes, counts, offsets, type codes)
+        const i = at() & ~1;
+        const v = HUGE[int(r, HUGE.length)]!;
+        const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+        if (i + 4 <= b.length && r() < 0.5) dv.setUint32(i, v >>> 0, true);
+        else if (i + 2 <= b.length) dv.setUint16(i, v & 0xffff, true);
+        return b;
+      }
+      case 4: {
+        // NaN / Inf / huge floats in the body
+        const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+        const vals = [NaN, Infinity, -Infinity, 3.4e38];
+        for (let k = 1 + int(r, 4); k > 0; k--) {
+          const i = (head + int(r, Math.max(1, b.length - head - 4))) & ~3;
+          if (i + 4 <= b.length) dv.setFloat32(i, vals[int(r, vals.length)]!, true);
+        }
+        return b;
+      }
+      default: {
+        // a block duplicated or zeroed
+        const i = at();
+        const len = 1 + int(r, 64);
+        if (r() < 0.5) b.fill(0, i, i + len);
+        else b.copyWithin(i, int(r, b.length), int(r, b.length));
+        return b;
+      }
+    }
+  };
+}
+
+/** Text-header formats: also rewrite the header's numbers and type codes. */
+export function npyMutator(src: Uint8Array, r: () => number): Uint8Array {
+  if (r() < 0.6) return generic(128)(src, r);
+  const text = new TextDecoder('latin1').decode(src.subarray(0, 128));
+  const types = ["'<f4'", "'<c8'", "'>c16'", "'|O'", "'<U8'", "'<f2'", "'<i8'", "'|b1'", "'<V8'", "'<c32'"];
+  const shapes = ['(64, 64)', '(99999, 99999)', '(0, 64)', '(64,)', '(2, 2, 2, 2)', '(512, 1024, 1024)', '(-1, 64)', '(64, 64, 1)', '()'];
+  const t = text
+    .replace(/'descr': '[^']*'/, `'descr': ${types[int(r, types.length)]}`)
+    .replace(/'shape': \([^)]*\)/, `'shape': ${shapes[int(r, shapes.length)]}`)
+    .replace(/'fortran_order': \w+/, `'fortran_order': ${r() < 0.5 ? 'True' : 'Flase'}`);
+  const head = new TextEncoder().encode(t.slice(0, 128).padEnd(128, ' '));
+  const out = src.slice();
+  out.set(head.subarray(0, 128));
+  return out;
+}
+

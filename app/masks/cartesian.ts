@@ -1,0 +1,80 @@
+// 1D Cartesian undersampling masks over columns (phase encodes), in the style of fastMRI's
+// RandomMaskFunc and EquispacedMaskFunc: a fully sampled centre band of round(cols·centerFraction)
+// columns plus outer columns chosen at random (so the expected total is cols/acceleration) or on
+// an equispaced grid with a random offset. Seeded with mulberry32 (see prng.ts).
+
+import { FlatError } from '../core/errors';
+import type { MaskSpec } from '../core/types';
+import { mulberry32 } from './prng';
+
+export function validateMaskSpec(spec: MaskSpec): void {
+  if (spec.kind !== 'random' && spec.kind !== 'equispaced') {
+    throw new FlatError('invalid-request', `Unknown mask kind "${String(spec.kind)}"; use random or equispaced.`);
+  }
+  if (!Number.isFinite(spec.acceleration) || spec.acceleration < 1 || spec.acceleration > 64) {
+    throw new FlatError('invalid-request', `Acceleration must be a number from 1 to 64, got ${spec.acceleration}.`);
+  }
+  if (!Number.isFinite(spec.centerFraction) || spec.centerFraction < 0 || spec.centerFraction > 1) {
+    throw new FlatError('invalid-request', `Centre fraction must be between 0 and 1, got ${spec.centerFraction}.`);
+  }
+  if (spec.centerFraction * spec.acceleration > 1 + 1e-9) {
+    throw new FlatError(
+      'invalid-request',
+      `Centre fraction ${spec.centerFraction} alone samples more than 1/${spec.acceleration} of the columns.`,
+    );
+  }
+  if (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > 0xffffffff) {
+    throw new FlatError('invalid-request', `Seed must be an integer from 0 to 4294967295, got ${spec.seed}.`);
+  }
+}
+
+/** Default centre fraction used by fastMRI for a given acceleration (0.08 at 4×, 0.04 at 8×). */
+export function defaultCenterFraction(acceleration: number): number {
+  return Math.min(1, 0.32 / acceleration);
+}
+
+/** Column mask (length cols, 1 = sampled). */
+export function makeColumnMask(spec: MaskSpec, cols: number): Uint8Array {
+  validateMaskSpec(spec);
+  if (!Number.isInteger(cols) || cols < 1) throw new FlatError('invalid-shape', `Cannot make a mask for ${cols} columns.`);
+  const mask = new Uint8Array(cols);
+  const numLow = Math.round(cols * spec.centerFraction);
+  const pad = Math.floor((cols - numLow + 1) / 2);
+  const rng = mulberry32(spec.seed);
+  if (spec.kind === 'random') {
+    // Probability for the outer columns so that the expected total is cols / acceleration.
+    const outer = cols - numLow;
+    const prob = outer > 0 ? Math.max(0, (cols / spec.acceleration - numLow) / outer) : 0;
+    for (let c = 0; c < cols; c++) mask[c] = rng() < prob ? 1 : 0;
+  } else {
+    const acc = spec.acceleration;
+    const offset = Math.floor(rng() * Math.max(1, Math.round(acc)));
+    for (let k = 0; ; k++) {
+      const c = Math.round(offset + k * acc);
+      if (c >= cols) break;
+      mask[c] = 1;
+    }
+  }
+  for (let c = pad; c < pad + numLow; c++) mask[c] = 1;
+  return mask;
+}
+
+/** Broadcast a column mask to a rows×cols plane (row-major, 1 = sampled). */
+export function columnMaskToPlane(columns: Uint8Array, rows: number): Uint8Array {
+  const cols = columns.length;
+  const plane = new Uint8Array(rows * cols);
+  for (let r = 0; r < rows; r++) plane.set(columns, r * cols);
+  return plane;
+}
+
+/** The rows×cols mask plane for a retrospective mask spec. */
+export function makeMask(spec: MaskSpec, rows: number, cols: number): Uint8Array {
+  return columnMaskToPlane(makeColumnMask(spec, cols), rows);
+}
+
+/** Fraction of sampled entries of a mask plane. */
+export function samplingFraction(mask: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
+  return mask.length ? n / mask.length : 0;
+}

@@ -1,0 +1,11 @@
+// Undersampling masks: retrospective 1D Cartesian masks and mask files.
+export {
+  makeMask,
+  makeColumnMask,
+  columnMaskToPlane,
+  defaultCenterFraction,
+  samplingFraction,
+  validateMaskSpec,
+} from './cartesian';
+export { loadMaskFile, parseMaskNpy, maskFileToPlane, type MaskFile } from './maskFile';
+export { mulberry32 } from './prng';

@@ -1,0 +1,95 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { dcResidual, nmse, psnr, ssim } from '../index';
+import { dataFile, readNpy, runPython, tempDir, type NpyArray } from '../../test/helpers';
+
+// Reference values come from NumPy/SciPy at test time, implementing scikit-image's
+// structural_similarity (uniform 7×7 filter, sample covariance, border crop of 3) and fastMRI's PSNR/NMSE.
+const PY = String.raw`
+import sys, json, numpy as np
+from scipy.ndimage import uniform_filter
+d = sys.argv[1]
+def F(x): return np.fft.fftshift(np.fft.fft2(np.fft.ifftshift(x), norm="ortho"))
+def FH(y): return np.fft.fftshift(np.fft.ifft2(np.fft.ifftshift(y), norm="ortho"))
+def ssim(x, y, R):
+    x = x.astype(np.float64); y = y.astype(np.float64)
+    f = lambda a: uniform_filter(a, size=7)
+    ux, uy, uxx, uyy, uxy = f(x), f(y), f(x*x), f(y*y), f(x*y)
+    cn = 49 / 48
+    vx, vy, vxy = cn*(uxx-ux*ux), cn*(uyy-uy*uy), cn*(uxy-ux*uy)
+    C1, C2 = (0.01*R)**2, (0.03*R)**2
+    S = ((2*ux*uy+C1)*(2*vxy+C2)) / ((ux**2+uy**2+C1)*(vx+vy+C2))
+    return float(S[3:-3, 3:-3].mean())
+def metrics(gt, pred):
+    gt = gt.astype(np.float64); pred = pred.astype(np.float64)
+    R = gt.max()
+    return dict(psnr=float(10*np.log10(R**2/np.mean((gt-pred)**2))), ssim=ssim(gt, pred, R),
+                nmse=float(np.linalg.norm(gt-pred)**2/np.linalg.norm(gt)**2))
+out = {}
+ax = np.load(sys.argv[2]).astype(np.float32)
+rng = np.random.default_rng(0)
+cols = rng.random(256) < 0.25; cols[118:138] = True
+mask = np.broadcast_to(cols, (256, 256))
+y = (F(ax) * mask).astype(np.complex64)
+zf = FH(y).astype(np.complex64)
+np.save(f"{d}/ax.npy", ax); np.save(f"{d}/ax_zf.npy", np.abs(zf).astype(np.float32))
+np.save(f"{d}/y.npy", y); np.save(f"{d}/zf.npy", zf); np.save(f"{d}/mask.npy", mask.astype(np.uint8))
+out["ax"] = metrics(ax, np.abs(zf).astype(np.float32))
+# a perturbed image: its DC residual, computed here
+pert = (zf + 0.01 * rng.standard_normal(zf.shape)).astype(np.complex64)
+np.save(f"{d}/pert.npy", pert)
+out["dc_pert"] = float(np.linalg.norm(mask*F(pert) - y) / np.linalg.norm(y))
+bart = np.abs(np.load(sys.argv[3])).astype(np.float32)
+noisy = (bart + 0.03 * bart.max() * rng.standard_normal(bart.shape)).astype(np.float32)
+np.save(f"{d}/bart.npy", bart); np.save(f"{d}/bart_noisy.npy", noisy)
+out["bart"] = metrics(bart, noisy)
+print(json.dumps(out))
+`;
+
+let dir = '';
+let ref: Record<string, { psnr: number; ssim: number; nmse: number }> & { dc_pert: number };
+const load = (n: string): NpyArray => readNpy(path.join(dir, `${n}.npy`));
+
+beforeAll(() => {
+  dir = tempDir('flat-metrics-');
+  ref = JSON.parse(
+    runPython(PY, [dir, dataFile('brain_axial_magnitude_256x256.npy'), dataFile('brain_axial_complex_180x230.npy')]),
+  );
+});
+
+describe('image metrics match the fastMRI / scikit-image conventions', () => {
+  it.each([
+    ['ax', 'ax_zf', 256, 256],
+    ['bart', 'bart_noisy', 180, 230],
+  ] as const)('%s vs %s', (gtName, predName, rows, cols) => {
+    const gt = load(gtName).data;
+    const pred = load(predName).data;
+    const r = ref[gtName]!;
+    expect(Math.abs(psnr(gt, pred) - r.psnr)).toBeLessThan(1e-4);
+    expect(Math.abs(ssim(gt, pred, rows, cols) - r.ssim)).toBeLessThan(1e-5);
+    expect(Math.abs(nmse(gt, pred) - r.nmse) / r.nmse).toBeLessThan(1e-5);
+  });
+
+  it('identical images give SSIM 1, NMSE 0 and infinite PSNR', () => {
+    const gt = load('ax').data;
+    expect(ssim(gt, gt, 256, 256)).toBeCloseTo(1, 10);
+    expect(nmse(gt, gt)).toBe(0);
+    expect(psnr(gt, gt)).toBe(Infinity);
+  });
+
+  it('rejects mismatched sizes', () => {
+    expect(() => psnr(new Float32Array(4), new Float32Array(5))).toThrow(RangeError);
+    expect(() => ssim(new Float32Array(36), new Float32Array(36), 6, 6)).toThrow(RangeError);
+  });
+});
+
+describe('data-consistency residual', () => {
+  it('is ~0 for the zero-filled image and matches numpy for a perturbed one', () => {
+    const y = load('y').data;
+    const mask = Uint8Array.from(load('mask').data);
+    expect(dcResidual(load('zf').data, y, mask, 256, 256)).toBeLessThan(1e-5);
+    const d = dcResidual(load('pert').data, y, mask, 256, 256);
+    expect(Math.abs(d - ref.dc_pert) / ref.dc_pert).toBeLessThan(1e-4);
+    expect(d).toBeGreaterThan(0.01);
+  });
+});

@@ -1,0 +1,286 @@
+// The FLAT inference engine on onnxruntime-node. One engine holds the verified full-trajectory
+// graph and the one-step graph of a model, on the best execution provider that loads: CUDA, then
+// DirectML, then CoreML, then CPU. Runs are serialised (one session run at a time per engine).
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-node';
+import { FlatError, toFlatError } from '../core/errors';
+import type { ComplexStack } from '../core/types';
+import { loadModelCard, readVerifiedModel, type ModelCard } from './card';
+import { fromPlanar, toPlanar, type PreparedSlice } from './prepare';
+
+export type ExecutionProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
+
+export const PROVIDER_ORDER: readonly ExecutionProviderName[] = ['cuda', 'dml', 'coreml', 'cpu'];
+
+export interface EngineOptions {
+  /** folder holding <name>.json, <name>.onnx, <name>_step.onnx */
+  modelDir: string;
+  /** model name (default "flat") */
+  name?: string;
+  /** providers to try, in order (default PROVIDER_ORDER); CPU is the fallback either way */
+  providers?: readonly ExecutionProviderName[];
+  /** onnxruntime intra-op threads (default: the core count, at most 4 — 2 on the 2-core CI box) */
+  intraOpThreads?: number;
+  /**
+   * Which graph's session to create now (default 'full'); the other is created on first use, on the
+   * same provider. Session creation takes seconds for these graphs, so callers that only stream
+   * steps (the viewer) pass 'step', and the CLI never pays for the step graph.
+   */
+  preload?: 'full' | 'step' | 'both';
+}
+
+export interface ReconResult {
+  /** N+1 de-normalised complex states: slice 0 = zero-filled (t = 1), slice N = final (t = 0) */
+  states: ComplexStack;
+  /** wall time of the inference in ms */
+  ms: number;
+}
+
+/** Called with each state as it is produced (index 0 = zero-filled … N = final), de-normalised. */
+export type StepCallback = (index: number, state: Float32Array) => void | Promise<void>;
+
+export interface Engine {
+  readonly card: ModelCard;
+  readonly name: string;
+  /** sha256 of the full graph, as verified */
+  readonly sha256: string;
+  readonly steps: number;
+  /** the provider the sessions were created on */
+  readonly executionProvider: ExecutionProviderName;
+  runFull(prepared: PreparedSlice, signal?: AbortSignal): Promise<ReconResult>;
+  runSteps(prepared: PreparedSlice, onStep?: StepCallback, signal?: AbortSignal): Promise<ReconResult>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * onnxruntime-node ships CUDA as a separate provider library ("bundled: false"); trying it when the
+ * library was never installed only logs a loader error, so such providers count only when the
+ * library sits beside the binding.
+ */
+function providerLibraryPresent(name: string): boolean {
+  try {
+    const req = createRequire(import.meta.url);
+    const root = path.resolve(path.dirname(req.resolve('onnxruntime-node')), '..');
+    const dir = path.join(root, 'bin', 'napi-v6', process.platform, process.arch);
+    const file = process.platform === 'win32' ? `onnxruntime_providers_${name}.dll` : `libonnxruntime_providers_${name}.so`;
+    return existsSync(path.join(dir, file));
+  } catch {
+    return false;
+  }
+}
+
+/** Providers this onnxruntime-node install can offer, in preference order (CPU always). */
+export function availableProviders(): ExecutionProviderName[] {
+  const backends = listSupportedBackends();
+  return PROVIDER_ORDER.filter((p) => {
+    if (p === 'cpu') return true;
+    const b = backends.find((x) => x.name === p);
+    return b !== undefined && (b.bundled || providerLibraryPresent(p));
+  });
+}
+
+function cancelled(): FlatError {
+  return new FlatError('cancelled', 'The reconstruction was cancelled.');
+}
+
+function sessionOptions(provider: ExecutionProviderName, threads: number): InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // Accelerator probes fail noisily when their libraries are missing; the failure is handled here.
+    logSeverityLevel: provider === 'cpu' ? 3 : 4,
+  };
+}
+
+/** The first graph's session on the first provider (in order) that loads it; CPU last. */
+async function firstSession(
+  bytes: Uint8Array,
+  providers: readonly ExecutionProviderName[],
+  threads: number,
+): Promise<{ session: InferenceSession; provider: ExecutionProviderName }> {
+  const tried: string[] = [];
+  const order = [...providers.filter((p) => p !== 'cpu'), 'cpu' as const];
+  const known = new Set(availableProviders());
+  for (const provider of order) {
+    if (!known.has(provider)) continue;
+    try {
+      return { session: await InferenceSession.create(bytes, sessionOptions(provider, threads)), provider };
+    } catch (e) {
+      tried.push(`${provider}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+  }
+  throw new FlatError('model-mismatch', `The model could not be loaded by onnxruntime (${tried.join('; ')}).`);
+}
+
+function checkIo(session: InferenceSession, inputs: string[], output: string, file: string): void {
+  const missing = inputs.filter((n) => !session.inputNames.includes(n));
+  if (missing.length || !session.outputNames.includes(output)) {
+    throw new FlatError(
+      'model-mismatch',
+      `${file} does not have the contract's inputs/outputs (${inputs.join(', ')} → ${output}).`,
+      file,
+    );
+  }
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const name = options.name ?? 'flat';
+  const card = loadModelCard(options.modelDir, name);
+  const fullBytes = readVerifiedModel(card.files.full);
+  const stepBytes = readVerifiedModel(card.files.step);
+  // More than 4 threads buys little for these small convolutions and starves the UI and the reader.
+  const threads = Math.max(1, Math.floor(options.intraOpThreads ?? Math.min(4, availableParallelism())));
+  const preload = options.preload ?? 'full';
+  const providers = options.providers ?? PROVIDER_ORDER;
+  const first = await firstSession(preload === 'step' ? stepBytes : fullBytes, providers, threads);
+  const provider = first.provider;
+  const io = {
+    full: { inputs: ['kspace', 'mask'], output: 'states', file: card.files.full.path, bytes: fullBytes },
+    step: { inputs: ['x', 'kspace', 'mask', 'step'], output: 'x_next', file: card.files.step.path, bytes: stepBytes },
+  } as const;
+  const sessions: { full?: Promise<InferenceSession>; step?: Promise<InferenceSession> } = {};
+  const firstKind = preload === 'step' ? 'step' : 'full';
+  checkIo(first.session, [...io[firstKind].inputs], io[firstKind].output, io[firstKind].file);
+  sessions[firstKind] = Promise.resolve(first.session);
+
+  /** The session of a graph, created on first use on the chosen provider. */
+  function session(kind: 'full' | 'step'): Promise<InferenceSession> {
+    let s = sessions[kind];
+    if (!s) {
+      const spec = io[kind];
+      s = InferenceSession.create(spec.bytes, sessionOptions(provider, threads)).then(
+        (created) => {
+          checkIo(created, [...spec.inputs], spec.output, spec.file);
+          return created;
+        },
+        (e: unknown) => {
+          sessions[kind] = undefined;
+          throw new FlatError('model-mismatch', `${spec.file} could not be loaded by onnxruntime (${e instanceof Error ? e.message.split('\n')[0] : String(e)}).`, spec.file);
+        },
+      );
+      sessions[kind] = s;
+    }
+    return s;
+  }
+  if (preload === 'both') await session('step');
+  const steps = card.steps;
+  let queue: Promise<unknown> = Promise.resolve();
+  let disposed = false;
+
+  // Serialise session runs: onnxruntime sessions are not meant to run one request over another.
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function inputsFor(p: PreparedSlice): { kspace: Tensor; mask: Tensor } {
+    return {
+      kspace: new Tensor('float32', p.kspaceInput, [1, 2, p.rows, p.cols]),
+      mask: new Tensor('float32', p.maskInput, [1, 1, p.rows, p.cols]),
+    };
+  }
+
+  function checkUsable(p: PreparedSlice, signal?: AbortSignal): void {
+    if (disposed) throw new FlatError('inference-failed', 'The inference engine has been closed.');
+    if (signal?.aborted) throw cancelled();
+    if (p.rows < 8 || p.cols < 8) throw new FlatError('invalid-shape', `A ${p.rows}x${p.cols} slice is too small for the model.`);
+  }
+
+  function checkFinite(a: Float32Array, what: string): void {
+    for (let i = 0; i < a.length; i++) {
+      if (!Number.isFinite(a[i]!)) throw new FlatError('inference-failed', `The model produced non-finite values (${what}).`);
+    }
+  }
+
+  async function runFull(p: PreparedSlice, signal?: AbortSignal): Promise<ReconResult> {
+    checkUsable(p, signal);
+    return exclusive(async () => {
+      if (signal?.aborted) throw cancelled();
+      const t0 = performance.now();
+      let out: InferenceSession.OnnxValueMapType;
+      try {
+        out = await (await session('full')).run(inputsFor(p));
+      } catch (e) {
+        throw toFlatError(e, 'inference-failed');
+      }
+      const ms = performance.now() - t0;
+      const states = out.states as Tensor;
+      const n = p.rows * p.cols;
+      const expected = [steps + 1, 1, 2, p.rows, p.cols];
+      if (states.dims.length !== 5 || states.dims.some((d, i) => d !== expected[i])) {
+        throw new FlatError('model-mismatch', `The full graph returned states of shape [${states.dims.join(', ')}], expected [${expected.join(', ')}].`);
+      }
+      const raw = states.data as Float32Array;
+      checkFinite(raw, 'full graph');
+      const data = new Float32Array((steps + 1) * 2 * n);
+      for (let s = 0; s <= steps; s++) fromPlanar(raw, n, p.scale, s * 2 * n, data.subarray(s * 2 * n, (s + 1) * 2 * n));
+      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, ms };
+    });
+  }
+
+  async function runSteps(p: PreparedSlice, onStep?: StepCallback, signal?: AbortSignal): Promise<ReconResult> {
+    checkUsable(p, signal);
+    return exclusive(async () => {
+      const n = p.rows * p.cols;
+      const data = new Float32Array((steps + 1) * 2 * n);
+      const t0 = performance.now();
+      // State 0 is the zero-filled image; the step graph takes it from here.
+      let x = toPlanar(p.zeroFilled, 1 / p.scale);
+      data.set(p.zeroFilled, 0);
+      const { kspace, mask } = inputsFor(p);
+      const stepSession = await session('step');
+      if (onStep) await onStep(0, data.subarray(0, 2 * n));
+      for (let i = 0; i < steps; i++) {
+        if (signal?.aborted) throw cancelled();
+        let out: InferenceSession.OnnxValueMapType;
+        try {
+          out = await stepSession.run({
+            x: new Tensor('float32', x, [1, 2, p.rows, p.cols]),
+            kspace,
+            mask,
+            step: new Tensor('int64', BigInt64Array.from([BigInt(i)]), [1]),
+          });
+        } catch (e) {
+          throw toFlatError(e, 'inference-failed');
+        }
+        const next = out.x_next as Tensor;
+        if (next.size !== 2 * n) {
+          throw new FlatError('model-mismatch', `The step graph returned [${next.dims.join(', ')}], expected [1, 2, ${p.rows}, ${p.cols}].`);
+        }
+        x = next.data as Float32Array;
+        checkFinite(x, `step ${i + 1}`);
+        const state = data.subarray((i + 1) * 2 * n, (i + 2) * 2 * n);
+        fromPlanar(x, n, p.scale, 0, state);
+        if (onStep) await onStep(i + 1, state);
+      }
+      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, ms: performance.now() - t0 };
+    });
+  }
+
+  return {
+    card,
+    name: card.name,
+    sha256: card.files.full.sha256,
+    steps,
+    executionProvider: provider,
+    runFull,
+    runSteps,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await queue;
+      for (const s of [sessions.full, sessions.step]) {
+        const created = await s?.catch(() => undefined);
+        await created?.release();
+      }
+    },
+  };
+}

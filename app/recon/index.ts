@@ -1,0 +1,22 @@
+// The FLAT reconstruction pipeline: model cards, the onnxruntime engine, slice preparation, display helpers.
+export { loadModelCard, readVerifiedModel, sha256Hex, type ModelCard, type ModelFile } from './card';
+export {
+  createEngine,
+  availableProviders,
+  PROVIDER_ORDER,
+  type Engine,
+  type EngineOptions,
+  type ExecutionProviderName,
+  type ReconResult,
+  type StepCallback,
+} from './engine';
+export { prepareSlice, toPlanar, fromPlanar, type PreparedSlice } from './prepare';
+export { magnitude, centreCrop, quantile, toDisplay16, stateToDisplay16 } from './display';
+export {
+  referenceSlice,
+  trajectoryMetrics,
+  croppedMagnitude,
+  stateOf,
+  type RealImage,
+  type TrajectoryMetrics,
+} from './evaluate';

@@ -1,0 +1,103 @@
+// Reading the rendered page back from Node: canvas pixels, overlay values, run status. The probes
+// run as page scripts given as strings because the node-side tsconfig has no DOM types.
+import type { Page } from 'playwright-core';
+
+export type PaneKind = 'zero' | 'step' | 'reference' | 'error';
+
+export interface CanvasStats {
+  width: number;
+  height: number;
+  mean: number;
+  std: number;
+  /** Luminance sampled on a coarse grid, for image-to-image differences. */
+  samples: number[];
+}
+
+export function inPage<T>(page: Page, fnSource: string, arg: unknown = null): Promise<T> {
+  return page.evaluate(`(${fnSource})(${JSON.stringify(arg)})`) as Promise<T>;
+}
+
+const CANVAS_STATS = `(kind) => {
+  const canvas = document.querySelector('[data-testid="viewport-' + kind + '"] canvas');
+  if (!canvas || !canvas.width || !canvas.height) return null;
+  const ctx = canvas.getContext('2d');
+  const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  let sum = 0, sum2 = 0, n = 0;
+  const samples = [];
+  const stride = 4;
+  for (let y = 0; y < height; y += stride) {
+    for (let x = 0; x < width; x += stride) {
+      const i = (y * width + x) * 4;
+      const l = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      sum += l; sum2 += l * l; n++;
+      samples.push(Math.round(l));
+    }
+  }
+  const mean = sum / n;
+  return { width, height, mean, std: Math.sqrt(Math.max(0, sum2 / n - mean * mean)), samples };
+}`;
+
+export async function canvasStats(page: Page, kind: PaneKind = 'step'): Promise<CanvasStats | null> {
+  return inPage<CanvasStats | null>(page, CANVAS_STATS, kind);
+}
+
+/** Mean absolute luminance difference between two renders of the same canvas size. */
+export function meanAbsDiff(a: CanvasStats, b: CanvasStats): number {
+  if (a.samples.length !== b.samples.length) return Infinity;
+  let s = 0;
+  for (let i = 0; i < a.samples.length; i++) s += Math.abs(a.samples[i]! - b.samples[i]!);
+  return s / a.samples.length;
+}
+
+/** Window width/centre shown on a pane's overlay (float units), with the overlay text. */
+export async function readWindow(page: Page, kind: PaneKind = 'step'): Promise<{ width: number; center: number; text: string }> {
+  const loc = page.locator(`[data-testid="wl-${kind}"]`);
+  const [ww, wc, text] = await Promise.all([loc.getAttribute('data-ww'), loc.getAttribute('data-wc'), loc.innerText()]);
+  return { width: Number(ww), center: Number(wc), text };
+}
+
+export async function runStatus(page: Page): Promise<string> {
+  return (await page.locator('[data-testid="progress"]').getAttribute('data-status')) ?? '';
+}
+
+/** Waits until the step viewport shows a non-blank image. */
+export async function waitForImage(page: Page, timeoutMs = 60_000, minStd = 8): Promise<CanvasStats> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await canvasStats(page);
+    if (s && s.std > minStd) return s;
+    if (Date.now() > end) throw new Error(`no non-blank image within ${timeoutMs} ms (last std ${s?.std ?? 'n/a'})`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/**
+ * Waits for the current run to end and returns its status; a banner without a run (no model, a
+ * failed open) ends the wait too, so failures say why instead of timing out.
+ */
+export async function waitForRunEnd(page: Page, timeoutMs = 120_000): Promise<{ status: string; banner: string }> {
+  await page.waitForSelector(
+    '[data-testid="progress"][data-status="done"], [data-testid="progress"][data-status="error"], [data-testid="progress"][data-status="cancelled"], [data-testid="error-banner"]',
+    { timeout: timeoutMs },
+  );
+  const banner = page.locator('[data-testid="error-banner"]');
+  return { status: await runStatus(page), banner: (await banner.count()) ? await banner.innerText() : '' };
+}
+
+export async function waitForStatus(page: Page, statuses: string[], timeoutMs = 90_000): Promise<string> {
+  const sel = statuses.map((s) => `[data-testid="progress"][data-status="${s}"]`).join(', ');
+  await page.waitForSelector(sel, { timeout: timeoutMs });
+  return runStatus(page);
+}
+
+/** Page-side timing of one slider move: input event → cornerstone's image-rendered event. */
+export const STEP_SWITCH_MS = `(k) => new Promise((resolve, reject) => {
+  const slider = document.querySelector('[data-testid="step-slider"]');
+  const el = document.querySelector('[data-testid="viewport-step"]');
+  if (!slider || !el) return reject(new Error('no slider or viewport'));
+  const timer = setTimeout(() => reject(new Error('no render within 10 s')), 10000);
+  const t0 = performance.now();
+  el.addEventListener('cornerstoneimagerendered', () => { clearTimeout(timer); resolve(performance.now() - t0); }, { once: true });
+  slider.value = String(k);
+  slider.dispatchEvent(new Event('input', { bubbles: true }));
+})`;

@@ -1,0 +1,188 @@
+// The reading station end to end: Debian Chromium against the real Node host (real worker, model
+// and bundled sample). Screenshots of every stage go to e2e/artifacts/.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from './browser';
+import { REPO_ROOT, startRealHost, type RunningHost } from './host';
+import { canvasStats, meanAbsDiff, readWindow, waitForImage, waitForRunEnd, type CanvasStats } from './page-probes';
+
+const ARTIFACTS = join(REPO_ROOT, 'e2e/artifacts');
+const STACK_TRACE = /\n\s+at\s|\bat\s+\S+\s+\(.*:\d+:\d+\)|\.(ts|js|mjs):\d+/;
+
+let host: RunningHost;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+let origin = '';
+const requests: string[] = [];
+const consoleErrors: string[] = [];
+const pageErrors: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+async function sliderTo(k: number): Promise<void> {
+  await page.locator('[data-testid="step-slider"]').fill(String(k));
+  await expect.poll(() => page.locator('[data-testid="step-readout"]').innerText()).toContain(`step ${k}/`);
+}
+
+/** Waits for the step pane to settle on a new image id, then reads its pixels. */
+async function renderedAfter(previousId: string | null): Promise<CanvasStats> {
+  const pane = page.locator('[data-testid="viewport-step"]');
+  await expect.poll(() => pane.getAttribute('data-image-id'), { timeout: 10_000 }).not.toBe(previousId);
+  await page.waitForTimeout(150); // cornerstone draws on the next animation frame
+  const s = await canvasStats(page);
+  if (!s) throw new Error('step viewport has no canvas');
+  return s;
+}
+
+function stepCount(text: string): number {
+  const m = /step \d+\/(\d+)/.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  host = await startRealHost();
+  origin = new URL(host.url).origin;
+  browser = await launchBrowser();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(host.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+});
+
+describe('reading station (Chromium + real Node host)', () => {
+  let steps = 0;
+
+  it('opens the bundled sample on first start and streams the FLAT steps', async () => {
+    const first = await waitForImage(page);
+    expect(first.std).toBeGreaterThan(8);
+    await expect.poll(() => page.locator('[data-testid="research-badge"]').innerText()).toContain('not for diagnostic use');
+    expect(await page.locator('[data-testid="study-panel"]').innerText()).toContain('colin27_fastmri_singlecoil.h5');
+    const end = await waitForRunEnd(page);
+    expect(end, `the first run did not finish: ${end.banner}`).toEqual({ status: 'done', banner: '' });
+    steps = stepCount(await page.locator('[data-testid="progress"]').innerText());
+    expect(steps).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('[data-testid="step-readout"]').innerText()).toContain(`step ${steps}/${steps}`);
+    // The final image is not blank and the metrics panel scored it against the reference.
+    expect((await canvasStats(page))!.std).toBeGreaterThan(8);
+    expect(await page.locator('[data-testid="metric-psnr"]').innerText()).toMatch(/^\d+(\.\d+)? dB$/);
+    expect(await page.locator('[data-testid="metric-dc"]').innerText()).toMatch(/\d/);
+    await shot('01-sample-final');
+  });
+
+  it('moving the trajectory slider changes the image', async () => {
+    const pane = page.locator('[data-testid="viewport-step"]');
+    const finalId = await pane.getAttribute('data-image-id');
+    const final = (await canvasStats(page))!;
+    await sliderTo(0);
+    const zeroFilled = await renderedAfter(finalId);
+    expect(zeroFilled.std).toBeGreaterThan(8);
+    expect(meanAbsDiff(final, zeroFilled)).toBeGreaterThan(1);
+    expect(await page.locator('[data-testid="step-label"]').innerText()).toMatch(/step 0\/\d+ · t = 1\.000/);
+    await shot('02-slider-step0');
+    // Keyboard steps forward too (']').
+    const id0 = await pane.getAttribute('data-image-id');
+    await page.locator('[data-testid="viewport-step"]').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press(']');
+    const step1 = await renderedAfter(id0);
+    expect(meanAbsDiff(zeroFilled, step1)).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="step-readout"]').innerText()).toContain('step 1/');
+  });
+
+  it('a window/level drag changes the window values on the overlay', async () => {
+    const before = await readWindow(page);
+    const pixelsBefore = (await canvasStats(page))!;
+    const box = (await page.locator('[data-testid="viewport-step"]').boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) await page.mouse.move(cx + i * 12, cy + i * 6);
+    await page.mouse.up();
+    await page.waitForTimeout(150);
+    const after = await readWindow(page);
+    expect(after.width).toBeGreaterThan(before.width);
+    expect(after.center).not.toBe(before.center);
+    expect(after.text).not.toBe(before.text);
+    expect(meanAbsDiff(pixelsBefore, (await canvasStats(page))!)).toBeGreaterThan(0.5);
+    // Locked window: stepping keeps it.
+    await sliderTo(Math.min(steps, 3));
+    expect((await readWindow(page)).width).toBe(after.width);
+    await shot('03-wl-drag');
+  });
+
+  it('a corrupt file shows a plain error and the previous study keeps working', async () => {
+    const garbage = Buffer.alloc(64 * 1024);
+    // HDF5 signature followed by noise: a damaged HDF5 file, not merely an unknown format.
+    Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]).copy(garbage, 0);
+    for (let i = 8; i < garbage.length; i++) garbage[i] = (i * 2654435761) >>> 24;
+    await page.locator('[data-testid="file-input"]').setInputFiles({ name: 'corrupt.h5', mimeType: 'application/octet-stream', buffer: garbage });
+    const banner = page.locator('[data-testid="error-banner"]');
+    await banner.waitFor({ state: 'visible', timeout: 30_000 });
+    const message = await banner.innerText();
+    expect(message.length).toBeGreaterThan(10);
+    expect(message).not.toMatch(STACK_TRACE);
+    await shot('04-corrupt-file');
+    // The sample is still open and the slider still drives the image.
+    expect(await page.locator('[data-testid="study-panel"]').innerText()).toContain('colin27_fastmri_singlecoil.h5');
+    const pane = page.locator('[data-testid="viewport-step"]');
+    const id = await pane.getAttribute('data-image-id');
+    const before = (await canvasStats(page))!;
+    await sliderTo(steps);
+    const after = await renderedAfter(id);
+    expect(meanAbsDiff(before, after)).toBeGreaterThan(0.5);
+  });
+
+  it('killing the worker mid-run shows an error and the next run succeeds', async () => {
+    // Kill right after the host accepted the run: the worker is busy with it then.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/invoke/reconstruct'), { timeout: 30_000 }),
+      page.locator('[data-testid="rerun"]').click({ timeout: 10_000 }),
+    ]);
+    const pid = host.workerPid();
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGKILL');
+    const crashed = await waitForRunEnd(page, 60_000);
+    expect(crashed.status, 'the run ended before the worker was killed').toBe('error');
+    const banner = page.locator('[data-testid="error-banner"]');
+    await banner.waitFor({ state: 'visible' });
+    expect(await banner.innerText()).not.toMatch(STACK_TRACE);
+    await shot('05-worker-killed');
+    await page.locator('[data-testid="rerun"]').click();
+    const end = await waitForRunEnd(page);
+    expect(end, `the run after the crash did not finish: ${end.banner}`).toEqual({ status: 'done', banner: '' });
+    expect(await page.locator('[data-testid="step-readout"]').innerText()).toContain(`step ${steps}/${steps}`);
+    expect((await canvasStats(page))!.std).toBeGreaterThan(8);
+    expect(host.workerPid()).not.toBe(pid);
+    await shot('06-recovered');
+  });
+
+  it('the comparison layout shows zero-filled, step, reference and error map', async () => {
+    await page.locator('[data-testid="layout-toggle"]').click();
+    for (const kind of ['zero', 'step', 'reference', 'error'] as const) {
+      await expect.poll(async () => (await canvasStats(page, kind))?.std ?? 0, { timeout: 10_000 }).toBeGreaterThan(1);
+    }
+    await shot('07-compare');
+    await page.locator('[data-testid="layout-toggle"]').click();
+  });
+
+  it('no request leaves the app and no CSP violation was logged', () => {
+    expect(requests.length).toBeGreaterThan(0);
+    const foreign = requests.filter((u) => !(u.startsWith(`${origin}/`) || u.startsWith('data:') || u.startsWith('blob:')));
+    expect(foreign).toEqual([]);
+    expect(consoleErrors.filter((m) => /content security policy|refused to/i.test(m))).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,231 @@
+// The studies the user has open (id → Study) and what the renderer sees of them: summaries, the
+// zero-filled image and reference of a slice (display crop), the mask columns, and the prepared
+// inputs of a run. Reading uses app/formats, masks app/masks, preparation app/recon.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { SliceImages, StudySummary } from '../../app/contract/ipc';
+import { FlatError } from '../../app/core/errors';
+import type { MaskSpec, Study } from '../../app/core/types';
+import { loadStudy } from '../../app/formats';
+import { columnMaskToPlane, makeColumnMask, samplingFraction } from '../../app/masks';
+// Direct module imports: the recon index would load onnxruntime-node into this process.
+import { centreCrop, magnitude } from '../../app/recon/display';
+import { referenceSlice, type RealImage } from '../../app/recon/evaluate';
+import { prepareSlice } from '../../app/recon/prepare';
+import type { RunJob } from './worker-protocol';
+
+export const SAMPLE_FILE = 'colin27_fastmri_singlecoil.h5';
+
+/** fastMRI's standard 4× random mask: used when a fully sampled study comes without a mask. */
+export const DEFAULT_MASK: MaskSpec = { kind: 'random', acceleration: 4, centerFraction: 0.08, seed: 0 };
+
+export interface StudyServiceOptions {
+  sampleDir: string;
+  /** Oldest studies are closed beyond this many (they can be large). */
+  maxOpen?: number;
+}
+
+interface OpenStudy {
+  id: string;
+  study: Study;
+  summary: StudySummary;
+}
+
+interface MaskChoice {
+  plane: Uint8Array;
+  columns: Uint8Array | null;
+  acceleration: number | null;
+}
+
+export class StudyService {
+  private readonly studies = new Map<string, OpenStudy>();
+  private readonly sampleDir: string;
+  private readonly maxOpen: number;
+
+  constructor(options: StudyServiceOptions) {
+    this.sampleDir = options.sampleDir;
+    this.maxOpen = Math.max(1, options.maxOpen ?? 6);
+  }
+
+  samplePath(): string {
+    const preferred = path.join(this.sampleDir, SAMPLE_FILE);
+    if (existsSync(preferred)) return preferred;
+    const h5 = existsSync(this.sampleDir) ? readdirSync(this.sampleDir).filter((f) => f.endsWith('.h5')).sort() : [];
+    if (h5.length === 0) throw new FlatError('io', 'The bundled sample study is missing from this installation.');
+    return path.join(this.sampleDir, h5[0]!);
+  }
+
+  async openSample(): Promise<StudySummary> {
+    return this.add(await loadStudy({ path: this.samplePath() }));
+  }
+
+  async openPaths(paths: string[]): Promise<StudySummary> {
+    if (paths.length === 0) throw new FlatError('invalid-request', 'No file was chosen.');
+    return this.add(await loadStudy(paths.length === 1 ? { path: paths[0]! } : { paths }));
+  }
+
+  /** Bytes from drag-and-drop or a file input. Several files are read as one DICOM series. */
+  async openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<StudySummary> {
+    if (files.length === 1) {
+      const f = files[0]!;
+      return this.add(await loadStudy({ name: f.name, bytes: new Uint8Array(f.bytes) }));
+    }
+    // The readers take several files by path only; stage them in a private temp folder.
+    const dir = mkdtempSync(path.join(tmpdir(), 'flat-open-'));
+    try {
+      const used = new Set<string>();
+      const paths = files.map((f, i) => {
+        const name = used.has(f.name) ? `${i}_${f.name}` : f.name;
+        used.add(name);
+        const p = path.join(dir, name);
+        writeFileSync(p, new Uint8Array(f.bytes), { mode: 0o600 });
+        return p;
+      });
+      const study = await loadStudy({ paths });
+      study.source = files[0]!.name;
+      return this.add(study);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  has(studyId: string): boolean {
+    return this.studies.has(studyId);
+  }
+
+  summary(studyId: string): StudySummary {
+    return this.get(studyId).summary;
+  }
+
+  close(studyId: string): void {
+    this.studies.delete(studyId);
+  }
+
+  getSlice(studyId: string, slice: number, mask?: MaskSpec): SliceImages {
+    const { study, summary } = this.get(studyId);
+    this.checkSlice(study, slice);
+    const m = this.maskFor(study, mask);
+    const prepared = prepareSlice(study, slice, m.plane);
+    const { rows, cols } = study.kspace;
+    const shown = centreCrop(magnitude(prepared.zeroFilled), rows, cols, summary.displayRows, summary.displayCols);
+    const reference = this.displayReference(study, slice, summary);
+    return {
+      studyId,
+      slice,
+      rows: shown.rows,
+      cols: shown.cols,
+      zeroFilled: shown.data,
+      ...(reference ? { reference: reference.data } : {}),
+      maskColumns: m.columns,
+      acceleration: m.acceleration,
+    };
+  }
+
+  /** Everything the worker needs for one run (typed arrays are copied to it). */
+  prepareRun(studyId: string, slice: number, mask?: MaskSpec): Omit<RunJob, 'runId'> {
+    const { study, summary } = this.get(studyId);
+    this.checkSlice(study, slice);
+    const m = this.maskFor(study, mask);
+    const prepared = prepareSlice(study, slice, m.plane);
+    const reference = this.displayReference(study, slice, summary);
+    return {
+      studyId,
+      slice,
+      acceleration: m.acceleration,
+      prepared,
+      ...(reference ? { reference } : {}),
+      display: { rows: summary.displayRows, cols: summary.displayCols },
+    };
+  }
+
+  // --- internals --------------------------------------------------------------------------
+
+  private get(studyId: string): OpenStudy {
+    const s = this.studies.get(studyId);
+    if (!s) throw new FlatError('invalid-request', 'That study is not open (it may have been closed); please open it again.');
+    return s;
+  }
+
+  private checkSlice(study: Study, slice: number): void {
+    if (slice >= study.kspace.slices) {
+      throw new FlatError('invalid-request', `Slice ${slice} does not exist; the study has ${study.kspace.slices} slice(s).`);
+    }
+  }
+
+  private add(study: Study): StudySummary {
+    const id = `st-${randomBytes(8).toString('hex')}`;
+    const summary = summarize(id, study);
+    this.studies.set(id, { id, study, summary });
+    while (this.studies.size > this.maxOpen) this.studies.delete(this.studies.keys().next().value!);
+    return summary;
+  }
+
+  private maskFor(study: Study, spec?: MaskSpec): MaskChoice {
+    const { rows, cols } = study.kspace;
+    if (study.acquiredMask) {
+      const columns = columnsOf(study.acquiredMask, rows, cols);
+      const f = samplingFraction(study.acquiredMask);
+      return { plane: study.acquiredMask, columns, acceleration: f > 0 ? 1 / f : null };
+    }
+    const s = spec ?? DEFAULT_MASK;
+    const columns = makeColumnMask(s, cols);
+    return { plane: columnMaskToPlane(columns, rows), columns, acceleration: s.acceleration };
+  }
+
+  private displayReference(study: Study, slice: number, summary: StudySummary): RealImage | undefined {
+    const ref = referenceSlice(study, slice);
+    if (!ref) return undefined;
+    if (ref.rows < summary.displayRows || ref.cols < summary.displayCols) return undefined;
+    const c = centreCrop(ref.data, ref.rows, ref.cols, summary.displayRows, summary.displayCols);
+    // Own the pixels: referenceSlice may return a view into the whole stack.
+    return { rows: c.rows, cols: c.cols, data: c.data === ref.data ? Float32Array.from(ref.data) : c.data };
+  }
+}
+
+/** The columns of a 2D mask when it is a 1D column mask (every row alike), else null. */
+export function columnsOf(plane: Uint8Array, rows: number, cols: number): Uint8Array | null {
+  const first = plane.subarray(0, cols);
+  for (let r = 1; r < rows; r++) {
+    const row = plane.subarray(r * cols, (r + 1) * cols);
+    for (let c = 0; c < cols; c++) if ((row[c] ? 1 : 0) !== (first[c] ? 1 : 0)) return null;
+  }
+  return Uint8Array.from(first, (v) => (v ? 1 : 0));
+}
+
+export function summarize(studyId: string, study: Study): StudySummary {
+  const { rows, cols, slices } = study.kspace;
+  const displayRows = Math.min(rows, study.crop?.rows ?? rows);
+  const displayCols = Math.min(cols, study.crop?.cols ?? cols);
+  const d = study.dicom;
+  const dicom = d
+    ? {
+        ...(d.patientName !== undefined ? { patientName: d.patientName } : {}),
+        ...(d.patientId !== undefined ? { patientId: d.patientId } : {}),
+        ...(d.studyDescription !== undefined ? { studyDescription: d.studyDescription } : {}),
+        ...(d.seriesDescription !== undefined ? { seriesDescription: d.seriesDescription } : {}),
+        ...(d.seriesNumber !== undefined ? { seriesNumber: d.seriesNumber } : {}),
+        ...(d.windowCenter !== undefined ? { windowCenter: d.windowCenter } : {}),
+        ...(d.windowWidth !== undefined ? { windowWidth: d.windowWidth } : {}),
+      }
+    : undefined;
+  return {
+    studyId,
+    source: path.basename(study.source) || study.source,
+    format: study.format,
+    content: study.content,
+    simulatedKspace: study.simulatedKspace,
+    slices,
+    rows,
+    cols,
+    displayRows,
+    displayCols,
+    undersampled: study.acquiredMask !== undefined,
+    hasReference: study.reference !== undefined || (study.content === 'image' && !study.acquiredMask),
+    ...(study.pixelSpacingMm ? { pixelSpacingMm: study.pixelSpacingMm } : {}),
+    ...(dicom ? { dicom } : {}),
+    notes: [...study.notes],
+  };
+}

@@ -1,0 +1,193 @@
+// Electron main process. Thin on purpose: the logic lives in main/common (study service,
+// inference manager, handlers) and is shared with the Node host; here are only the Electron
+// adapters and the security settings (see main/README.md, "Security checklist").
+
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
+import { IPC_CHANNELS } from '../../app/contract/ipc';
+import { createHandlers, INVOKE_METHODS } from '../common/handlers';
+import { InferenceManager } from '../common/inference-manager';
+import { MENU_CHANNEL, type MenuCommand } from '../common/menu-commands';
+import { readModelSummary } from '../common/model-info';
+import { inferenceThreads } from '../common/paths';
+import { RecentFiles, type RecentEntry } from '../common/recent-files';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME } from '../common/security';
+import { StudyService } from '../common/study-service';
+import { appProtocolReply } from './app-protocol';
+import { buildMenu } from './menu';
+import { utilityWorkerLauncher } from './worker-launcher-utility';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/main
+const ROOT = path.resolve(HERE, '../..'); // app.asar or the repository
+const RESOURCES = app.isPackaged ? process.resourcesPath : path.join(ROOT, 'resources');
+const PATHS = {
+  renderer: path.join(ROOT, 'dist/renderer'),
+  preload: path.join(HERE, 'preload.cjs'),
+  worker: path.join(HERE, 'inference-process.js'),
+  models: path.join(RESOURCES, 'models'),
+  sample: path.join(RESOURCES, 'sample'),
+  modelName: 'flat',
+};
+
+// Must happen before `ready`: app:// behaves like https (standard, secure origin, fetch allowed).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let win: BrowserWindow | null = null;
+
+function isOurs(url: string): boolean {
+  return url.startsWith(`${APP_ORIGIN}/`);
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+  // No remote content: only our protocol, inline images (data:/blob:) and DevTools may load.
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const u = details.url;
+    const allowed = isOurs(u) || u.startsWith('data:') || u.startsWith('blob:') || u.startsWith('devtools:');
+    callback({ cancel: !allowed });
+  });
+}
+
+function hardenContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (e) => e.preventDefault());
+  contents.on('will-redirect', (e) => e.preventDefault());
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+}
+
+app.on('web-contents-created', (_e, contents) => hardenContents(contents));
+
+app.on('second-instance', () => {
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
+});
+
+app.on('window-all-closed', () => app.quit());
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  hardenSession();
+
+  protocol.handle(APP_SCHEME, async (request) => {
+    const reply = await appProtocolReply(request.url, request.method, PATHS.renderer);
+    return new Response(typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body), {
+      status: reply.status,
+      headers: reply.headers,
+    });
+  });
+
+  const studies = new StudyService({ sampleDir: PATHS.sample });
+  const inference = new InferenceManager({
+    launch: utilityWorkerLauncher(PATHS.worker),
+    init: { modelDir: PATHS.models, modelName: PATHS.modelName, threads: inferenceThreads(os.availableParallelism()) },
+  });
+  inference.start();
+  const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json'));
+
+  const send = (command: MenuCommand) => win?.webContents.send(MENU_CHANNEL, JSON.stringify(command));
+  const refreshMenu = (entries: RecentEntry[] = recent.list()) => Menu.setApplicationMenu(buildMenu(entries, actions));
+  const actions = {
+    send,
+    devTools: !app.isPackaged,
+    quit: () => app.quit(),
+    clearRecent: () => {
+      recent.clear();
+      refreshMenu([]);
+    },
+    openRecent: (entry: RecentEntry) => {
+      studies.openPaths(entry.paths).then(
+        (study) => {
+          refreshMenu(recent.add(entry.paths));
+          send({ type: 'study-opened', study });
+        },
+        (e: unknown) => send({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+      );
+    },
+    showShortcuts: () => send({ type: 'show-shortcuts' }),
+    showModelCard: () => {
+      const { model, error } = readModelSummary(PATHS.models, PATHS.modelName);
+      const detail = model ? JSON.stringify(model.card, null, 2).slice(0, 6000) : (error ?? 'No model card.');
+      if (win) void dialog.showMessageBox(win, { type: 'info', title: 'Model card', message: model ? `${model.name} (${model.shortHash}…)` : 'No model', detail });
+    },
+  };
+
+  const handlers = createHandlers({
+    host: 'electron',
+    version: app.getVersion(),
+    studies,
+    inference,
+    modelDir: PATHS.models,
+    modelName: PATHS.modelName,
+    requireAppOrigin: true,
+    showOpenDialog: async () => {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Open a study',
+        properties: ['openFile', 'multiSelections'],
+        filters: [
+          { name: 'MR studies', extensions: ['h5', 'mrd', 'dcm', 'nii', 'gz', 'cfl', 'hdr', 'npy'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return r.canceled ? null : r.filePaths;
+    },
+    onOpenedPaths: (paths) => refreshMenu(recent.add(paths)),
+  });
+
+  for (const method of INVOKE_METHODS) {
+    ipcMain.handle(IPC_CHANNELS[method], (event, ...args: unknown[]) =>
+      // The frame that sent it, not just the window: a sub-frame or a navigated page is refused.
+      (handlers[method] as (a: unknown[], s: { url: string | null }) => Promise<unknown>)(args, { url: event.senderFrame?.url ?? null }),
+    );
+  }
+  inference.onEvent((event) => {
+    if (win && !win.isDestroyed()) win.webContents.send(IPC_CHANNELS.reconEvent, event);
+  });
+
+  refreshMenu();
+  win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'FLAT Viewer',
+    show: false,
+    backgroundColor: '#111111',
+    webPreferences: {
+      preload: PATHS.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: !app.isPackaged,
+    },
+  });
+  win.once('ready-to-show', () => win?.show());
+  win.on('closed', () => {
+    win = null;
+  });
+  app.on('before-quit', () => void inference.close());
+  await win.loadURL(`${APP_SCHEME}://${APP_HOST}/index.html`);
+}
+
+main().catch((e: unknown) => {
+  dialog.showErrorBox('FLAT Viewer could not start', e instanceof Error ? e.message : String(e));
+  app.exit(1);
+});

@@ -1,0 +1,237 @@
+// The Node host: the FlatApi over HTTP + server-sent events on 127.0.0.1, for browsers and e2e
+// tests where there is no Electron. Protocol: app/contract/wire.ts. Serves the built renderer with
+// the same CSP as the Electron app. Every request must name our host (and origin, when sent); API
+// calls and the page itself need this run's random token.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import type { ReconEvent } from '../../app/contract/ipc';
+import { decodeWire, encodeWire } from '../../app/contract/wire';
+import { createHandlers, isInvokeMethod, type Handlers } from '../common/handlers';
+import { InferenceManager } from '../common/inference-manager';
+import { DEFAULT_PATHS, inferenceThreads, packageVersion } from '../common/paths';
+import { fail, type Result } from '../common/result';
+import { SECURITY_HEADERS } from '../common/security';
+import { StudyService } from '../common/study-service';
+import { nodeWorkerLauncher } from '../common/worker-launcher-node';
+import { checkHostAndOrigin, newToken, tokenMatches } from './request-guard';
+import { mimeType, readStatic, resolveStaticPath } from './static-files';
+
+export interface NodeHostOptions {
+  /** 0 (default) = a random free port. */
+  port?: number;
+  /** Built renderer (default dist/renderer). */
+  staticDir?: string;
+  modelDir?: string;
+  sampleDir?: string;
+  modelName?: string;
+}
+
+export interface NodeHost {
+  /** http://127.0.0.1:PORT/?token=T */
+  url: string;
+  token: string;
+  close(): Promise<void>;
+  /** The inference worker's process id (null while it restarts): e2e kills it to test recovery. */
+  workerPid(): number | null;
+}
+
+/** Largest request body: openFiles carries file bytes as base64 JSON (V8 strings stop near 512 MiB). */
+export const MAX_UPLOAD_BODY = 400 * 1024 * 1024;
+/** Every other method's body. */
+export const MAX_SMALL_BODY = 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new HttpError(413, `The request is larger than ${Math.round(limit / 2 ** 20)} MiB.`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new HttpError(413, `The request is larger than ${Math.round(limit / 2 ** 20)} MiB.`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: Result<unknown>): void {
+  const text = encodeWire(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(text),
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+export async function startNodeHost(options: NodeHostOptions = {}): Promise<NodeHost> {
+  const staticDir = options.staticDir ?? DEFAULT_PATHS.staticDir;
+  const modelDir = options.modelDir ?? DEFAULT_PATHS.modelDir;
+  const sampleDir = options.sampleDir ?? DEFAULT_PATHS.sampleDir;
+  const modelName = options.modelName ?? DEFAULT_PATHS.modelName;
+  const token = newToken();
+
+  const studies = new StudyService({ sampleDir });
+  const inference = new InferenceManager({
+    launch: nodeWorkerLauncher(),
+    init: { modelDir, modelName, threads: inferenceThreads(os.availableParallelism()) },
+  });
+  inference.start();
+  const handlers: Handlers = createHandlers({
+    host: 'node-host',
+    version: packageVersion(),
+    studies,
+    inference,
+    modelDir,
+    modelName,
+    requireAppOrigin: false,
+  });
+
+  const streams = new Set<ServerResponse>();
+  const unsubscribe = inference.onEvent((event: ReconEvent) => {
+    const line = `data: ${encodeWire(event)}\n\n`;
+    for (const s of streams) s.write(line);
+  });
+  const heartbeat = setInterval(() => {
+    for (const s of streams) s.write(': ping\n\n');
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  let port = 0;
+
+  async function invoke(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    if (req.method !== 'POST') return sendJson(res, 405, fail('invalid-request', 'Use POST for API calls.'));
+    if (!tokenMatches(token, req.headers['x-flat-token'])) return sendJson(res, 403, fail('invalid-request', 'Forbidden: missing or wrong token.'));
+    if (!isInvokeMethod(method)) return sendJson(res, 404, fail('invalid-request', `Unknown method "${method.slice(0, 40)}".`));
+    let text: string;
+    try {
+      text = await readBody(req, method === 'openFiles' ? MAX_UPLOAD_BODY : MAX_SMALL_BODY);
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : 400;
+      return sendJson(res, status, fail(status === 413 ? 'too-large' : 'invalid-request', e instanceof Error ? e.message : 'Bad request.'));
+    }
+    let args: unknown[];
+    try {
+      const body = decodeWire<{ args?: unknown }>(text);
+      if (typeof body !== 'object' || body === null || !Array.isArray(body.args)) throw new Error('no args');
+      args = body.args;
+    } catch {
+      return sendJson(res, 400, fail('invalid-request', 'Invalid request: the body must be {"args": [...]} in the wire format.'));
+    }
+    const reply = await (handlers[method] as (a: unknown[]) => Promise<Result<unknown>>)(args);
+    sendJson(res, 200, reply);
+  }
+
+  function events(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.method !== 'GET') return sendText(res, 405, 'Method not allowed.');
+    if (!tokenMatches(token, url.searchParams.get('token'))) return sendText(res, 403, 'Forbidden: missing or wrong token.');
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.write('retry: 2000\n\n');
+    streams.add(res);
+    const drop = () => streams.delete(res);
+    req.on('close', drop);
+    res.on('close', drop);
+  }
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed.');
+    const isPage = url.pathname === '/' || url.pathname === '/index.html';
+    // The page needs the token (it reads it from its own URL); its assets are public build output.
+    if (isPage && !tokenMatches(token, url.searchParams.get('token'))) return sendText(res, 403, 'Forbidden: open the URL printed at start-up (it carries the token).');
+    const file = resolveStaticPath(staticDir, url.pathname);
+    if (!file) return sendText(res, 404, 'Not found.');
+    const bytes = await readStatic(file);
+    if (!bytes) {
+      if (isPage) return sendText(res, 503, 'The renderer is not built yet: run `npm run build:renderer`, then reload.');
+      return sendText(res, 404, 'Not found.');
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': mimeType(file),
+      'Content-Length': bytes.length,
+      'Cache-Control': isPage ? 'no-store' : 'no-cache',
+    });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  }
+
+  const server = createServer((req, res) => {
+    const refused = checkHostAndOrigin(req, port);
+    if (refused) return sendText(res, 403, `Forbidden: ${refused}.`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      return sendText(res, 400, 'Bad request.');
+    }
+    const route = url.pathname;
+    const done = (p: Promise<void> | void) =>
+      Promise.resolve(p).catch(() => {
+        if (!res.headersSent) sendText(res, 500, 'Internal error.');
+        else res.destroy();
+      });
+    if (route.startsWith('/api/invoke/')) return void done(invoke(req, res, route.slice('/api/invoke/'.length)));
+    if (route === '/api/events') return void done(events(req, res, url));
+    if (route.startsWith('/api/')) return sendText(res, 404, 'Not found.');
+    return void done(serveStatic(req, res, url));
+  });
+  server.requestTimeout = 10 * 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    token,
+    workerPid: () => inference.workerPid(),
+    async close() {
+      clearInterval(heartbeat);
+      unsubscribe();
+      for (const s of streams) s.end();
+      streams.clear();
+      await inference.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

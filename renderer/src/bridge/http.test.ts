@@ -1,0 +1,77 @@
+// The HTTP half of the browser bridge against a tiny server speaking the Node host protocol
+// (app/contract/wire.ts): token header, tagged typed arrays both ways, plain error sentences.
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeWire, encodeWire } from '../../../app/contract/wire';
+import { createHttpApi, HostError } from './http';
+import { plainMessage } from './index';
+
+const TOKEN = 'tok_123';
+let server: Server;
+let origin = '';
+const seen: { method: string; args: unknown[] }[] = [];
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    if (req.headers['x-flat-token'] !== TOKEN) return void res.writeHead(403).end('forbidden');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const { args } = decodeWire<{ args: unknown[] }>(Buffer.concat(chunks).toString('utf8'));
+    const method = (req.url ?? '').replace('/api/invoke/', '');
+    seen.push({ method, args });
+    res.setHeader('content-type', 'application/json');
+    if (method === 'openFiles') {
+      res.end(encodeWire({ ok: false, error: { code: 'corrupt-file', message: 'bad.h5: the file is damaged.' } }));
+    } else if (method === 'getSlice') {
+      res.end(encodeWire({ ok: true, result: { studyId: args[0], slice: args[1], rows: 2, cols: 2, zeroFilled: Float32Array.from([1, 2, 3, 4.5]), maskColumns: Uint8Array.from([1, 0]), acceleration: 2 } }));
+    } else {
+      res.end(encodeWire({ ok: true, result: null }));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('createHttpApi', () => {
+  it('sends the token and arguments and decodes typed arrays in the reply', async () => {
+    const api = createHttpApi(origin, TOKEN);
+    const mask = { kind: 'equispaced' as const, acceleration: 4, centerFraction: 0.08, seed: 3 };
+    const s = await api.getSlice('s1', 2, mask);
+    expect(s.zeroFilled).toBeInstanceOf(Float32Array);
+    expect([...s.zeroFilled]).toEqual([1, 2, 3, 4.5]);
+    expect(s.maskColumns).toBeInstanceOf(Uint8Array);
+    expect(seen.at(-1)).toEqual({ method: 'getSlice', args: ['s1', 2, mask] });
+  });
+
+  it('sends file bytes as ArrayBuffers and rejects with the host sentence', async () => {
+    const api = createHttpApi(origin, TOKEN);
+    const bytes = Uint8Array.from([137, 72, 68, 70]).buffer;
+    const err = await api.openFiles([{ name: 'bad.h5', bytes }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostError);
+    expect((err as HostError).message).toBe('bad.h5: the file is damaged.');
+    expect((err as HostError).code).toBe('corrupt-file');
+    const sent = seen.at(-1)!.args[0] as { name: string; bytes: ArrayBuffer }[];
+    expect(sent[0]!.bytes).toBeInstanceOf(ArrayBuffer);
+    expect([...new Uint8Array(sent[0]!.bytes)]).toEqual([137, 72, 68, 70]);
+  });
+
+  it('a wrong token gives a plain sentence, not a parse error', async () => {
+    const api = createHttpApi(origin, 'wrong');
+    await expect(api.getInfo()).rejects.toThrow(/unreadable reply \(HTTP 403\)/);
+  });
+
+  it('an unreachable host gives a plain sentence', async () => {
+    const api = createHttpApi('http://127.0.0.1:9', TOKEN);
+    await expect(api.getInfo()).rejects.toThrow('The FLAT Viewer host is not reachable; is it still running?');
+  });
+});
+
+describe('plainMessage', () => {
+  it('strips Electron IPC prefixes and stack lines', () => {
+    const e = new Error("Error invoking remote method 'flat:open-files': Error: scan.dcm: the file is damaged.\n    at foo (x.js:1:2)");
+    expect(plainMessage(e)).toBe('scan.dcm: the file is damaged.');
+    expect(plainMessage(undefined)).toBe('Something went wrong; please try again.');
+  });
+});

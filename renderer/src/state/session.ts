@@ -1,0 +1,410 @@
+// The reading session: which study and slice are open, the streamed FLAT trajectory, the shared
+// view (window/level, zoom, pan, invert) that every viewport follows, and what the reader is doing.
+// One module-level store; components read it and call the actions below.
+
+import { reactive, shallowRef, markRaw } from 'vue';
+import type { AppInfo, FlatApi, ReconEvent, SliceImages, StepMetrics, StudySummary } from '../../../app/contract/ipc';
+import type { MaskSpec } from '../../../app/core/types';
+import { plainMessage, type Transport } from '../bridge';
+import { autoWindow, loadUserPresets, saveUserPresets, type WindowLevel, type WindowPreset } from '../imaging/windowing';
+
+export interface StepEntry {
+  step: number;
+  t: number;
+  rows: number;
+  cols: number;
+  image: Float32Array;
+  metrics: StepMetrics;
+}
+
+export type Tool = 'wwwc' | 'pan' | 'zoom';
+export type Layout = 'single' | 'compare';
+export type RunStatus = 'idle' | 'starting' | 'running' | 'done' | 'error' | 'cancelled';
+
+export interface MaskSettings {
+  kind: MaskSpec['kind'];
+  accelerationChoice: '4' | '8' | 'custom';
+  customAcceleration: number;
+  centerFraction: number;
+  seed: number;
+}
+
+const CINE_INTERVAL_MS = 250;
+const SLICE_DEBOUNCE_MS = 180;
+
+export const store = reactive({
+  transport: 'node-host' as Transport,
+  info: null as AppInfo | null,
+  study: null as StudySummary | null,
+  slice: 0,
+  /** Bumped whenever images or steps change (the arrays themselves are not reactive). */
+  version: 0,
+  /** Identifies the loaded slice images (a new value per getSlice). */
+  sliceKey: 0,
+  busy: '' as string,
+  error: '' as string,
+  runId: '' as string,
+  runStatus: 'idle' as RunStatus,
+  runMs: 0,
+  executionProvider: null as string | null,
+  acceleration: null as number | null,
+  nSteps: 0,
+  tSchedule: [] as number[],
+  received: -1,
+  currentStep: 0,
+  follow: true,
+  playing: false,
+  wl: null as WindowLevel | null,
+  wlLocked: true,
+  invert: false,
+  /** null = fit to window. */
+  scale: null as number | null,
+  translation: { x: 0, y: 0 },
+  tool: 'wwwc' as Tool,
+  layout: 'single' as Layout,
+  helpOpen: false,
+  modelCardOpen: false,
+  presets: [] as WindowPreset[],
+  mask: {
+    kind: 'random',
+    accelerationChoice: '4',
+    customAcceleration: 6,
+    centerFraction: 0.08,
+    seed: 0,
+  } as MaskSettings,
+});
+
+/** Float data of the open slice and of the streamed steps (kept out of Vue's reactivity). */
+export const sliceImages = shallowRef<SliceImages | null>(null);
+let steps: (StepEntry | null)[] = [];
+
+let api: FlatApi | null = null;
+let pendingEvents: ReconEvent[] = [];
+let awaitingRun = false;
+let cineTimer: ReturnType<typeof setInterval> | null = null;
+let sliceTimer: ReturnType<typeof setTimeout> | null = null;
+let loadSeq = 0;
+
+function bump(): void {
+  store.version++;
+}
+
+export function showError(e: unknown): void {
+  store.error = plainMessage(e);
+}
+
+export function dismissError(): void {
+  store.error = '';
+}
+
+export function stepEntry(k: number): StepEntry | null {
+  return steps[k] ?? null;
+}
+
+export function allSteps(): readonly (StepEntry | null)[] {
+  return steps;
+}
+
+export function maskSpec(): MaskSpec | undefined {
+  if (!store.study || store.study.undersampled) return undefined;
+  const m = store.mask;
+  const acceleration = m.accelerationChoice === 'custom' ? m.customAcceleration : Number(m.accelerationChoice);
+  return { kind: m.kind, acceleration, centerFraction: m.centerFraction, seed: m.seed };
+}
+
+/** Checks the mask form; a sentence for the reader when it is not usable. */
+export function maskProblem(): string | null {
+  const spec = maskSpec();
+  if (!spec) return null;
+  if (!(spec.acceleration >= 1 && spec.acceleration <= 32)) return 'Acceleration must be between 1 and 32.';
+  if (!(spec.centerFraction > 0 && spec.centerFraction <= 1)) return 'Centre fraction must be above 0 and at most 1.';
+  if (!Number.isInteger(spec.seed) || spec.seed < 0) return 'Seed must be a whole number ≥ 0.';
+  return null;
+}
+
+export async function init(connection: { api: FlatApi; transport: Transport }): Promise<void> {
+  api = connection.api;
+  store.transport = connection.transport;
+  store.presets = loadUserPresets(localStorage);
+  api.onReconEvent(onEvent);
+  try {
+    store.info = await api.getInfo();
+    store.executionProvider = store.info.executionProvider;
+    if (store.info.model) {
+      store.nSteps = store.info.model.steps;
+      store.tSchedule = store.info.model.t.slice();
+    }
+  } catch (e) {
+    showError(e);
+  }
+  if (!store.study) await openSample();
+}
+
+async function openWith(label: string, open: (a: FlatApi) => Promise<StudySummary | null>): Promise<void> {
+  if (!api) return;
+  store.busy = label;
+  try {
+    const summary = await open(api);
+    if (summary) {
+      store.error = '';
+      await showStudy(summary);
+    }
+  } catch (e) {
+    // The previous study stays open and usable.
+    showError(e);
+  } finally {
+    store.busy = '';
+  }
+}
+
+export function openSample(): Promise<void> {
+  return openWith('Opening the sample study…', (a) => a.openSample());
+}
+
+export function openDialog(): Promise<void> {
+  return openWith('Opening…', (a) => a.openDialog());
+}
+
+export async function openFiles(files: File[]): Promise<void> {
+  if (files.length === 0) return;
+  const names = files.length === 1 ? files[0]!.name : `${files.length} files`;
+  await openWith(`Reading ${names}…`, async (a) => {
+    const payload = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    return a.openFiles(payload);
+  });
+}
+
+async function showStudy(summary: StudySummary): Promise<void> {
+  stopCine();
+  store.study = summary;
+  store.wl = null; // the first image of the new study decides the window
+  store.scale = null;
+  store.translation = { x: 0, y: 0 };
+  store.slice = Math.floor(summary.slices / 2);
+  await loadSlice();
+}
+
+/** Loads the zero-filled image (shown at once) and starts the FLAT run for the current slice. */
+export async function loadSlice(): Promise<void> {
+  if (!api || !store.study) return;
+  const seq = ++loadSeq;
+  const { studyId } = store.study;
+  const slice = store.slice;
+  if (maskProblem()) {
+    store.error = maskProblem()!;
+    return;
+  }
+  let images: SliceImages;
+  try {
+    images = await api.getSlice(studyId, slice, maskSpec());
+  } catch (e) {
+    if (seq === loadSeq) showError(e);
+    return;
+  }
+  if (seq !== loadSeq) return;
+  sliceImages.value = markRaw(images);
+  store.sliceKey++;
+  store.acceleration = images.acceleration;
+  steps = [];
+  store.received = -1;
+  store.currentStep = 0;
+  store.follow = true;
+  if (!store.wl) initialWindow(images);
+  bump();
+  await startRun();
+}
+
+function initialWindow(images: SliceImages): void {
+  const d = store.study?.dicom;
+  if (d?.windowCenter !== undefined && d.windowWidth !== undefined && d.windowWidth > 0) {
+    store.wl = { center: d.windowCenter, width: d.windowWidth };
+  } else {
+    store.wl = autoWindow(images.reference ?? images.zeroFilled);
+  }
+}
+
+/** (Re)starts the FLAT run for the open slice; a newer run cancels the older one on the host. */
+export async function startRun(): Promise<void> {
+  if (!api || !store.study || !sliceImages.value) return;
+  if (!store.info?.model) {
+    store.runStatus = 'idle';
+    if (store.info?.modelError) store.error = store.info.modelError;
+    return;
+  }
+  stopCine();
+  store.error = ''; // a new run is the reader moving on from the last problem
+  steps = [];
+  store.received = -1;
+  store.currentStep = 0;
+  store.follow = true;
+  store.runStatus = 'starting';
+  store.runId = '';
+  bump();
+  awaitingRun = true;
+  pendingEvents = [];
+  try {
+    const { runId } = await api.reconstruct({ studyId: store.study.studyId, slice: store.slice, mask: maskSpec() });
+    store.runId = runId;
+    if (store.runStatus === 'starting') store.runStatus = 'running';
+  } catch (e) {
+    store.runStatus = 'error';
+    showError(e);
+  } finally {
+    awaitingRun = false;
+    const early = pendingEvents;
+    pendingEvents = [];
+    for (const ev of early) onEvent(ev);
+  }
+}
+
+export async function cancelRun(): Promise<void> {
+  if (!api || !store.runId || (store.runStatus !== 'running' && store.runStatus !== 'starting')) return;
+  try {
+    await api.cancel(store.runId);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function onEvent(ev: ReconEvent): void {
+  if (ev.runId !== store.runId) {
+    // Events can overtake the reconstruct() reply; keep them until we know our run id.
+    if (awaitingRun) pendingEvents.push(ev);
+    return;
+  }
+  switch (ev.type) {
+    case 'started':
+      store.runStatus = 'running';
+      store.nSteps = ev.steps;
+      store.tSchedule = ev.t.slice();
+      store.executionProvider = ev.executionProvider;
+      store.acceleration = ev.acceleration;
+      steps = new Array<StepEntry | null>(ev.steps + 1).fill(null);
+      bump();
+      break;
+    case 'step': {
+      steps[ev.step] = markRaw({ step: ev.step, t: ev.t, rows: ev.rows, cols: ev.cols, image: ev.image, metrics: ev.metrics });
+      store.received = Math.max(store.received, ev.step);
+      if (store.follow && !store.playing) store.currentStep = store.received;
+      bump();
+      break;
+    }
+    case 'done':
+      store.runStatus = 'done';
+      store.runMs = ev.ms;
+      break;
+    case 'cancelled':
+      store.runStatus = 'cancelled';
+      break;
+    case 'error':
+      store.runStatus = 'error';
+      store.error = plainMessage(ev.error.message);
+      break;
+  }
+}
+
+// --- trajectory navigation -----------------------------------------------------------------
+
+export function setStep(k: number, fromUser = true): void {
+  const max = Math.max(0, store.received);
+  const clamped = Math.min(Math.max(0, Math.round(k)), max);
+  store.currentStep = clamped;
+  // Reader moved away from the newest step: stop following the stream.
+  if (fromUser) store.follow = clamped === store.received;
+}
+
+export function stepBy(delta: number): void {
+  setStep(store.currentStep + delta);
+}
+
+export function togglePlay(): void {
+  if (store.playing) stopCine();
+  else startCine();
+}
+
+export function startCine(): void {
+  if (store.received < 1) return;
+  stopCine();
+  store.playing = true;
+  cineTimer = setInterval(() => {
+    const max = Math.max(0, store.received);
+    store.currentStep = store.currentStep >= max ? 0 : store.currentStep + 1;
+  }, CINE_INTERVAL_MS);
+}
+
+export function stopCine(): void {
+  if (cineTimer) clearInterval(cineTimer);
+  cineTimer = null;
+  store.playing = false;
+}
+
+// --- slices --------------------------------------------------------------------------------
+
+export function setSlice(i: number): void {
+  if (!store.study) return;
+  const clamped = Math.min(Math.max(0, i), store.study.slices - 1);
+  if (clamped === store.slice) return;
+  store.slice = clamped;
+  // Scrolling through slices quickly only reconstructs where the reader stops.
+  if (sliceTimer) clearTimeout(sliceTimer);
+  sliceTimer = setTimeout(() => {
+    sliceTimer = null;
+    void loadSlice();
+  }, SLICE_DEBOUNCE_MS);
+}
+
+export function sliceBy(delta: number): void {
+  setSlice(store.slice + delta);
+}
+
+// --- window / level ------------------------------------------------------------------------
+
+/** The image currently shown in the main pane (step k, or the zero-filled image before any step). */
+export function currentImage(): Float32Array | null {
+  return steps[store.currentStep]?.image ?? (store.currentStep === 0 ? (sliceImages.value?.zeroFilled ?? null) : null);
+}
+
+export function setWindow(wl: WindowLevel): void {
+  if (!(wl.width > 0) || !Number.isFinite(wl.center)) return;
+  store.wl = { center: wl.center, width: wl.width };
+}
+
+export function autoWindowNow(): void {
+  const img = currentImage();
+  if (img) setWindow(autoWindow(img));
+}
+
+export function dicomPreset(): WindowPreset | null {
+  const d = store.study?.dicom;
+  if (d?.windowCenter === undefined || d.windowWidth === undefined || !(d.windowWidth > 0)) return null;
+  return { name: 'DICOM VOI', center: d.windowCenter, width: d.windowWidth, source: 'dicom' };
+}
+
+export function saveCurrentAsPreset(name: string): void {
+  if (!store.wl) return;
+  const clean = name.trim().slice(0, 40) || `Preset ${store.presets.length + 1}`;
+  store.presets = [...store.presets.filter((p) => p.name !== clean), { name: clean, ...store.wl, source: 'user' }];
+  saveUserPresets(localStorage, store.presets);
+}
+
+export function deletePreset(name: string): void {
+  store.presets = store.presets.filter((p) => p.name !== name);
+  saveUserPresets(localStorage, store.presets);
+}
+
+/** Called when the shown step changes: an unlocked window follows each step's own range. */
+export function onStepShown(): void {
+  if (!store.wlLocked) autoWindowNow();
+}
+
+// --- view ----------------------------------------------------------------------------------
+
+export function resetView(): void {
+  store.scale = null;
+  store.translation = { x: 0, y: 0 };
+  store.invert = false;
+  if (sliceImages.value) {
+    const d = dicomPreset();
+    store.wl = d ? { center: d.center, width: d.width } : autoWindow(sliceImages.value.reference ?? sliceImages.value.zeroFilled);
+  }
+}

@@ -1,0 +1,124 @@
+"""`flatrecon bench`: inference time per N-step slice (PyTorch CPU, CUDA if present, onnxruntime CPU
+when the exported graph exists), training throughput, parameters and FLOPs."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from .infer import resolve_model
+from .losses import final_loss, velocity_loss
+from .model import Unrolled, count_params
+from .paths import MODELS_DIR
+from .train import load_model
+
+
+def _inputs(size: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    m = (torch.rand(1, 1, 1, size, generator=g) < 0.3).float().expand(1, 1, size, size).contiguous()
+    k = torch.randn(1, 2, size, size, generator=g) * m
+    return k.to(device), m.to(device)
+
+
+def _median_time(fn, repeats: int, sync=None) -> float:
+    fn()
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        if sync:
+            sync()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def flops(net: Unrolled, size: int) -> int:
+    k, m = _inputs(size, torch.device("cpu"))
+    with FlopCounterMode(display=False) as fc, torch.no_grad():
+        net(k, m)
+    return int(fc.get_total_flops())
+
+
+def bench(model: str = "flat", sizes: tuple[int, ...] = (256, 320), repeats: int = 5, threads: int = 2,
+          train_crop: int = 128, train_batch: int = 4, train_iters: int = 3) -> dict:
+    torch.set_num_threads(threads)
+    path = resolve_model(model)
+    out: dict = {"model": model, "weights": str(path), "threads": threads, "cpu": platform.processor() or
+                 platform.machine(), "cpu_count": os.cpu_count(), "torch": torch.__version__, "rows": []}
+    for mode in ("fft", "matmul"):
+        net = load_model(path, dft_mode=mode).requires_grad_(False)
+        out["parameters"] = count_params(net)
+        out["steps"] = net.steps
+        for s in sizes:
+            k, m = _inputs(s, torch.device("cpu"))
+            with torch.no_grad():
+                t = _median_time(lambda: net(k, m), repeats)
+            out["rows"].append({"backend": f"pytorch-cpu ({mode} DFT)", "size": s, "seconds_per_slice": t})
+            if mode == "matmul":
+                out.setdefault("gflops_per_slice", {})[str(s)] = flops(net, s) / 1e9
+    onnx_path = MODELS_DIR / f"{Path(model).stem}.onnx"
+    if onnx_path.exists():
+        import onnxruntime as ort
+
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        sess = ort.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
+        for s in sizes:
+            k, m = _inputs(s, torch.device("cpu"))
+            feeds = {"kspace": k.numpy(), "mask": m.numpy()}
+            t = _median_time(lambda: sess.run(None, feeds), repeats)
+            out["rows"].append({"backend": "onnxruntime-cpu", "size": s, "seconds_per_slice": t})
+    if torch.cuda.is_available():
+        dev = torch.device("cuda")
+        net = load_model(path).to(dev).requires_grad_(False)
+        for s in sizes:
+            k, m = _inputs(s, dev)
+            with torch.no_grad():
+                t = _median_time(lambda: net(k, m), repeats, torch.cuda.synchronize)
+            out["rows"].append({"backend": "pytorch-cuda", "size": s, "seconds_per_slice": t})
+    # training throughput on crops, as the trainer runs (fft DFT, flow loss for FLAT)
+    net = load_model(path).train().requires_grad_(True)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-4)
+    g = torch.Generator().manual_seed(1)
+    m = (torch.rand(train_batch, 1, 1, train_crop, generator=g) < 0.3).float().expand(
+        train_batch, 1, train_crop, train_crop).contiguous()
+    k = torch.randn(train_batch, 2, train_crop, train_crop, generator=g) * m
+    tgt = torch.randn(train_batch, 2, train_crop, train_crop, generator=g)
+
+    def one() -> None:
+        st = net(k, m)
+        loss = final_loss(st, tgt) + (0.1 * velocity_loss(st, tgt, net.t_view) if net.flat else 0.0)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    t = _median_time(one, train_iters)
+    out["train_slices_per_s"] = train_batch / t
+    out["train_crop"] = train_crop
+    return out
+
+
+def print_bench(b: dict) -> None:
+    print(f"model {b['model']}: {b['parameters']} parameters, {b['steps']} steps, threads={b['threads']}")
+    for s, g in b.get("gflops_per_slice", {}).items():
+        print(f"  FLOPs per slice {s}x{s}: {g:.2f} GFLOP (conv + DFT matmuls)")
+    print(f"  {'backend':<28}{'size':>6}{'s/slice':>10}")
+    for r in b["rows"]:
+        print(f"  {r['backend']:<28}{r['size']:>6}{r['seconds_per_slice']:10.3f}")
+    print(f"  training throughput ({b['train_crop']}² crops): {b['train_slices_per_s']:.2f} slices/s")
+
+
+def bench_cli(model: str, sizes: list[int], repeats: int, threads: int, as_json: bool) -> None:
+    b = bench(model, tuple(sizes), repeats, threads)
+    if as_json:
+        print(json.dumps(b, indent=1))
+    else:
+        print_bench(b)
+

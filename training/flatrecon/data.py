@@ -1,0 +1,232 @@
+"""Training data (Colin27 slices with simulated k-space) and readers for evaluation/user data.
+
+k-space is simulated from magnitude: x0 = |image|·exp(iφ) with a smooth random phase φ, y = M·F(x0).
+Every example is normalised by the app's rule: scale = max |Fᴴ(M·y)|, k-space and target divided by it.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy.ndimage import zoom
+
+from .fftc import fft2c_np, ifft2c_np
+from .masks import make_mask
+from .paths import COLIN_BRAIN, COLIN_HEAD
+
+
+# ----------------------------------------------------------------------------- Colin27 slice bank
+def _volume_slices(vol: np.ndarray, step: int, min_tissue: float) -> list[np.ndarray]:
+    vol = np.nan_to_num(vol.astype(np.float32))
+    vol = np.clip(vol, 0, None)
+    vmax = float(np.percentile(vol, 99.9))
+    vol = np.clip(vol / vmax, 0, 1)
+    out: list[np.ndarray] = []
+    for axis in range(3):
+        for i in range(0, vol.shape[axis], step):
+            s = np.take(vol, i, axis=axis)
+            if (s > 0.1).mean() >= min_tissue:
+                out.append(np.ascontiguousarray(np.rot90(s)))
+    return out
+
+
+def colin_slices(step: int = 2, min_tissue: float = 0.25, brain: bool = True) -> list[np.ndarray]:
+    """Axial, coronal and sagittal slices of Colin27 with ≥ min_tissue of pixels above 10 % of max.
+
+    ch2 (1 mm full head) always; ch2better (0.5 mm, brain only) block-averaged to 1 mm if `brain`.
+    """
+    import nibabel as nib
+
+    slices = _volume_slices(np.asarray(nib.load(str(COLIN_HEAD)).dataobj), step, min_tissue)
+    if brain and COLIN_BRAIN.exists():
+        v = np.asarray(nib.load(str(COLIN_BRAIN)).dataobj, dtype=np.float32)
+        s = [d - d % 2 for d in v.shape]
+        v = v[: s[0], : s[1], : s[2]].reshape(s[0] // 2, 2, s[1] // 2, 2, s[2] // 2, 2).mean(axis=(1, 3, 5))
+        slices += _volume_slices(v, step * 2, min_tissue)
+    return slices
+
+
+def smooth_phase(shape: tuple[int, int], rng: np.random.Generator, max_amp: float = np.pi) -> np.ndarray:
+    """A smooth random phase map: a bicubically upsampled 4×4 random field plus a linear ramp."""
+    coarse = rng.normal(size=(4, 4))
+    field = zoom(coarse, (shape[0] / 4, shape[1] / 4), order=3)[: shape[0], : shape[1]]
+    field = field / (np.abs(field).max() + 1e-8)
+    yy, xx = np.meshgrid(np.linspace(-1, 1, shape[0]), np.linspace(-1, 1, shape[1]), indexing="ij")
+    ramp = rng.uniform(-1, 1) * yy + rng.uniform(-1, 1) * xx
+    return (rng.uniform(0, max_amp) * field + 0.5 * ramp).astype(np.float32)
+
+
+def random_crop(img: np.ndarray, size: int, rng: np.random.Generator, tries: int = 8) -> np.ndarray:
+    h, w = img.shape
+    ph, pw = max(0, size - h), max(0, size - w)
+    if ph or pw:
+        img = np.pad(img, ((ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2)))
+        h, w = img.shape
+    crop = img[:size, :size]
+    for _ in range(tries):
+        r, c = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
+        crop = img[r : r + size, c : c + size]
+        if (crop > 0.1).mean() > 0.2:
+            break
+    return crop
+
+
+@dataclass
+class Example:
+    target: np.ndarray  # (H, W) complex64, normalised
+    kspace: np.ndarray  # (H, W) complex64, masked, normalised
+    mask: np.ndarray  # (H, W) float32
+    scale: float
+
+
+def simulate(image: np.ndarray, mask: np.ndarray) -> Example:
+    """Masked centred k-space of a (complex) image and the app's normalisation."""
+    k = fft2c_np(image.astype(np.complex64)) * mask
+    scale = float(np.abs(ifft2c_np(k)).max()) or 1.0
+    return Example((image / scale).astype(np.complex64), (k / scale).astype(np.complex64),
+                   mask.astype(np.float32), scale)
+
+
+def make_training_example(img: np.ndarray, rng: np.random.Generator, crop: int,
+                          accelerations: tuple[int, ...], mask_kinds: tuple[str, ...],
+                          phase_prob: float) -> Example:
+    x = random_crop(img, crop, rng)
+    if rng.uniform() < 0.5:
+        x = x[:, ::-1]
+    if rng.uniform() < 0.5:
+        x = x[::-1, :]
+    if rng.uniform() < 0.5:
+        x = x.T
+    x = x * rng.uniform(0.6, 1.0)
+    z = x.astype(np.complex64)
+    if rng.uniform() < phase_prob:
+        z = z * np.exp(1j * smooth_phase(x.shape, rng))
+    acc = int(accelerations[int(rng.integers(len(accelerations)))])
+    kind = mask_kinds[int(rng.integers(len(mask_kinds)))]
+    return simulate(z, make_mask(x.shape, acc, kind, rng))
+
+
+def c2ch(z: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.stack((z.real, z.imag)).astype(np.float32))
+
+
+class ColinDataset(torch.utils.data.Dataset):
+    """Map-style dataset of `length` simulated examples; example i of epoch e is a pure function of
+    (seed, e, i), so a resumed run sees exactly the data an uninterrupted run would."""
+
+    def __init__(self, slices: list[np.ndarray], length: int, crop: int, seed: int,
+                 accelerations: tuple[int, ...] = (4, 8), mask_kinds: tuple[str, ...] = ("random", "equispaced"),
+                 phase_prob: float = 0.8):
+        self.slices, self.length, self.crop, self.seed = slices, length, crop, seed
+        self.accelerations, self.mask_kinds, self.phase_prob = accelerations, mask_kinds, phase_prob
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        rng = np.random.default_rng((self.seed, self.epoch, int(i)))
+        img = self.slices[int(rng.integers(len(self.slices)))]
+        ex = make_training_example(img, rng, self.crop, self.accelerations, self.mask_kinds, self.phase_prob)
+        return {"target": c2ch(ex.target), "kspace": c2ch(ex.kspace),
+                "mask": torch.from_numpy(ex.mask[None])}
+
+
+# ----------------------------------------------------------------------------- readers
+def load_images(path: str | Path) -> np.ndarray:
+    """(S, H, W) complex64 images from .npy (2D/3D, real or complex), NIfTI, a DICOM file or a
+    DICOM folder. Magnitude sources come back with zero phase."""
+    p = Path(path)
+    name = p.name.lower()
+    if name.endswith(".npy"):
+        a = np.load(p)
+    elif name.endswith(".nii") or name.endswith(".nii.gz"):
+        import nibabel as nib
+
+        a = np.moveaxis(np.asarray(nib.load(str(p)).dataobj, dtype=np.float32), -1, 0)
+    elif p.is_dir() or name.endswith(".dcm"):
+        a = load_dicom_series(p)
+    else:
+        raise ValueError(f"{p}: unsupported image file (use .npy, .nii[.gz], .dcm or a DICOM folder).")
+    a = np.asarray(a)
+    if a.ndim == 2:
+        a = a[None]
+    if a.ndim != 3 or min(a.shape[1:]) < 64:
+        raise ValueError(f"{p}: expected a 2D or 3D array with H, W ≥ 64, got shape {a.shape}.")
+    return a.astype(np.complex64)
+
+
+def load_dicom_series(path: Path) -> np.ndarray:
+    """Magnitude volume (S, H, W) float32 from one DICOM file or a folder, sorted by position."""
+    import pydicom
+
+    files = sorted(path.glob("*.dcm")) if path.is_dir() else [path]
+    dss = [pydicom.dcmread(str(f)) for f in files]
+
+    def key(ds) -> float:
+        pos = getattr(ds, "ImagePositionPatient", None)
+        ori = getattr(ds, "ImageOrientationPatient", None)
+        if pos is not None and ori is not None:
+            n = np.cross(np.array(ori[:3], float), np.array(ori[3:], float))
+            return float(np.dot(n, np.array(pos, float)))
+        return float(getattr(ds, "InstanceNumber", 0))
+
+    dss.sort(key=key)
+    vol = []
+    for ds in dss:
+        a = ds.pixel_array.astype(np.float32)
+        a = a * float(getattr(ds, "RescaleSlope", 1) or 1) + float(getattr(ds, "RescaleIntercept", 0) or 0)
+        vol.append(a)
+    return np.stack(vol)
+
+
+@dataclass
+class FastMRISlice:
+    kspace: np.ndarray  # (H, W) complex64, centred (fastMRI's ifftshift/ifft2/fftshift convention)
+    target: np.ndarray | None  # (320, 320) float32 reconstruction_esc, if present
+    recon_size: tuple[int, int]
+
+
+def read_fastmri(path: str | Path) -> list[FastMRISlice]:
+    """fastMRI single-coil HDF5: `kspace` (S, H, W) complex, `reconstruction_esc` (S, 320, 320),
+    `ismrmrd_header` (XML with encoding/reconSpace/matrixSize)."""
+    import h5py
+
+    out: list[FastMRISlice] = []
+    with h5py.File(str(path), "r") as f:
+        if "kspace" not in f:
+            raise ValueError(f"{path}: not a fastMRI file (no 'kspace' dataset).")
+        k = np.asarray(f["kspace"])
+        if k.ndim != 3:
+            raise ValueError(f"{path}: single-coil fastMRI expects kspace (slices, H, W), got {k.shape}.")
+        target = np.asarray(f["reconstruction_esc"]) if "reconstruction_esc" in f else None
+        size = (320, 320)
+        if "ismrmrd_header" in f:
+            size = _recon_size(bytes(np.asarray(f["ismrmrd_header"]).tobytes()))
+        for i in range(k.shape[0]):
+            out.append(FastMRISlice(k[i].astype(np.complex64), None if target is None else target[i], size))
+    return out
+
+
+def _recon_size(header: bytes) -> tuple[int, int]:
+    root = ET.fromstring(header.rstrip(b"\x00").decode())
+    ns = {"m": root.tag.split("}")[0].strip("{")} if root.tag.startswith("{") else {}
+    pre = "m:" if ns else ""
+    ms = root.find(f".//{pre}encoding/{pre}reconSpace/{pre}matrixSize", ns)
+    if ms is None:
+        return (320, 320)
+    return (int(ms.find(f"{pre}x", ns).text), int(ms.find(f"{pre}y", ns).text))  # type: ignore[union-attr]
+
+
+def center_crop(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    h, w = a.shape[-2:]
+    ch, cw = min(size[0], h), min(size[1], w)
+    r, c = (h - ch) // 2, (w - cw) // 2
+    return a[..., r : r + ch, c : c + cw]

@@ -1,0 +1,100 @@
+"""ONNX graphs: dynamic sizes, no DFT op, only CUDA-capable ops, parity with PyTorch on real inputs."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from helpers import tiny_model
+
+from flatrecon.data import c2ch, simulate
+from flatrecon.export import CUDA_OPS, export_graphs, export_model, op_types, run_onnx, sha256
+from flatrecon.masks import make_mask
+from flatrecon.model import Unrolled
+from flatrecon.paths import MODELS_DIR
+from flatrecon.train import load_model, save_weights
+
+
+def _real_input(img, shape, acc=4, seed=3):
+    crop = img[40 : 40 + shape[0], 20 : 20 + shape[1]]
+    ex = simulate(crop.astype(np.complex64), make_mask(crop.shape, acc, "random", np.random.default_rng(seed)))
+    return c2ch(ex.kspace)[None].numpy(), ex.mask[None, None].astype(np.float32)
+
+
+def _rel(a, b):
+    return float(np.abs(a - b).max() / np.abs(b).max())
+
+
+@pytest.fixture(scope="module")
+def tiny_export(tmp_path_factory):
+    d = tmp_path_factory.mktemp("onnx")
+    torch.manual_seed(0)
+    net = tiny_model("flat", projection=1.0)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    full, step = d / "m.onnx", d / "m_step.onnx"
+    mm = Unrolled(net.cfg, "matmul")
+    mm.load_state_dict(net.state_dict())
+    export_graphs(mm.eval(), full, step)
+    return net, full, step
+
+
+@pytest.mark.parametrize("shape", [(64, 64), (81, 95)])
+def test_tiny_graph_parity_on_real_slices(colin_slice, tiny_export, shape):
+    net, full, step = tiny_export
+    k, m = _real_input(colin_slice, shape)
+    with torch.no_grad():
+        ref = net(torch.from_numpy(k), torch.from_numpy(m)).numpy()
+    out = run_onnx(full, {"kspace": k, "mask": m})
+    assert out.shape == ref.shape and _rel(out, ref) <= 1e-4
+    for i in range(net.steps):
+        nxt = run_onnx(step, {"x": ref[i], "kspace": k, "mask": m, "step": np.array([i], dtype=np.int64)})
+        assert _rel(nxt, ref[i + 1]) <= 1e-4
+
+
+def test_graph_ops_have_cuda_kernels_and_no_dft(tiny_export):
+    _, full, step = tiny_export
+    for p in (full, step):
+        ops = op_types(p)
+        assert "DFT" not in ops and "STFT" not in ops
+        assert set(ops) <= CUDA_OPS, set(ops) - CUDA_OPS
+        assert {"MatMul", "Conv", "Sin", "Cos"} <= set(ops)
+
+
+def test_export_model_writes_card(tmp_path, colin_slice):
+    from flatrecon.config import RunConfig
+
+    net = tiny_model("vanilla")
+    w = tmp_path / "model.pt"
+    save_weights(w, net, RunConfig(net.cfg), {"steps": 0})
+    card = export_model(w, "tiny", tmp_path, {"x": 1}, "cmd")
+    assert card["files"]["full"]["sha256"] == sha256(tmp_path / "tiny.onnx")
+    assert card["files"]["step"]["sha256"] == sha256(tmp_path / "tiny_step.onnx")
+    assert len(card["t"]) == card["steps"] + 1 and card["t"][0] == 1.0 and card["t"][-1] == 0.0
+    assert json.loads((tmp_path / "tiny.json").read_text())["opTypes"]["full"] == op_types(tmp_path / "tiny.onnx")
+    assert card["inputs"]["step"][3]["type"] == "int64"
+
+
+@pytest.mark.parametrize("name", ["flat", "vanilla"])
+def test_shipped_models_parity_and_card(colin_slice, name):
+    onnx_path, pt = MODELS_DIR / f"{name}.onnx", MODELS_DIR / f"{name}.pt"
+    if not (onnx_path.exists() and pt.exists()):
+        pytest.skip(f"{name} not exported")
+    card = json.loads((MODELS_DIR / f"{name}.json").read_text())
+    assert card["files"]["full"]["sha256"] == sha256(onnx_path)
+    step_path = MODELS_DIR / f"{name}_step.onnx"
+    assert card["files"]["step"]["sha256"] == sha256(step_path)
+    for p in (onnx_path, step_path):
+        ops = op_types(p)
+        assert "DFT" not in ops and set(ops) <= CUDA_OPS
+        assert sorted(card["opTypes"]["full" if p == onnx_path else "step"]) == ops
+    net = load_model(pt)
+    k, m = _real_input(colin_slice, (96, 97), acc=8)
+    with torch.no_grad():
+        ref = net(torch.from_numpy(k), torch.from_numpy(m)).numpy()
+    out = run_onnx(onnx_path, {"kspace": k, "mask": m})
+    assert _rel(out, ref) <= 1e-4
+    i = net.steps // 2
+    nxt = run_onnx(step_path, {"x": ref[i], "kspace": k, "mask": m, "step": np.array([i], dtype=np.int64)})
+    assert _rel(nxt, ref[i + 1]) <= 1e-4
