@@ -20,7 +20,8 @@ const SWITCH_REPS = 30;
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  const v = s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return Math.round(v * 10) / 10;
 }
 
 // Click "Sample" and time until the step pane renders a non-blank image with a new image id.

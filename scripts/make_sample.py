@@ -97,7 +97,9 @@ def ismrmrd_header(slices: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--src", default="/usr/share/mricron/templates/ch2.nii.gz")
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "resources/sample/colin27_fastmri_singlecoil.h5"))
+    parser.add_argument(
+        "--out", default=str(Path(__file__).resolve().parent.parent / "resources/sample/colin27_fastmri_singlecoil.h5")
+    )
     args = parser.parse_args()
 
     vol = np.asarray(nib.load(args.src).get_fdata(), dtype=np.float64)

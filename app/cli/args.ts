@@ -34,7 +34,10 @@ export const USAGE = `usage: npm run recon -- --input FILE|DIR --out DIR [option
   --model-dir DIR         folder holding the model files (default resources/models)
   --content kspace|image  what a .npy/.cfl array holds, when it cannot be detected
   --threads N             onnxruntime intra-op threads (default: cores, at most 4)
-  --json                  print one JSON object on stdout`;
+  --json                  print one JSON object on stdout
+writes, per slice NNN: sliceNNN_final.npy (complex64, rows x cols) and sliceNNN_final.png (magnitude,
+display crop, auto-windowed); with --all-steps also sliceNNN_steps.npy (complex64, steps+1 x rows x cols)
+and sliceNNN_stepKK.png (K = 0 zero-filled … N final, one window per slice)`;
 
 function bad(message: string): FlatError {
   return new FlatError('invalid-request', message);

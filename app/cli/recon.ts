@@ -96,7 +96,7 @@ export async function runRecon(args: ReconArgs): Promise<ReconReport> {
   }
   let engine: Engine | undefined;
   try {
-    engine = await createEngine({ modelDir: args.modelDir ?? DEFAULT_MODEL_DIR, name: args.model, intraOpThreads: args.threads });
+    engine = await createEngine({ modelDir: args.modelDir ?? DEFAULT_MODEL_DIR, name: args.model, intraOpThreads: args.threads, preload: 'full' });
     const results: SliceReport[] = [];
     const outputs: string[] = [];
     const display = study.crop ?? { rows, cols };

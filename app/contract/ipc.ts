@@ -15,7 +15,21 @@ export const IPC_CHANNELS = {
   reconstruct: 'flat:reconstruct',
   cancel: 'flat:cancel',
   reconEvent: 'flat:recon-event',
+  menuCommand: 'flat:menu-command',
 } as const;
+
+/**
+ * Menu commands from the Electron main process to the page. FlatApi has no push channel for them,
+ * so the preload re-dispatches each one as a DOM CustomEvent named MENU_DOM_EVENT whose `detail`
+ * is JSON.stringify(MenuCommand) (a string crosses context isolation intact).
+ */
+export const MENU_DOM_EVENT = 'flat-menu';
+
+export type MenuCommand =
+  | { type: 'open-dialog' } // the renderer calls flat.openDialog()
+  | { type: 'open-sample' } // the renderer calls flat.openSample()
+  | { type: 'study-opened'; study: StudySummary } // main opened a recent file
+  | { type: 'error'; message: string };
 
 export interface ModelSummary {
   name: string;

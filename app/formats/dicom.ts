@@ -2,12 +2,13 @@
 // series, else the largest one, is loaded. Slices are sorted along the slice normal (from
 // ImageOrientation/ImagePositionPatient, else InstanceNumber), rescaled with RescaleSlope/Intercept
 // and treated as magnitude images: the k-space is simulated and the image is the reference.
-// Uncompressed transfer syntaxes only (implicit/explicit VR little endian, explicit big endian,
-// deflated); compressed pixel data (JPEG, JPEG 2000, JPEG-LS, RLE) is refused.
+// Transfer syntaxes: implicit/explicit VR little endian, explicit big endian, deflated, and RLE
+// Lossless (decoded here); JPEG, JPEG-LS and JPEG 2000 pixel data is refused.
 import dicomParser from 'dicom-parser';
 import type { DicomSourceMeta, RealStack, Study } from '../core/types';
 import { checkFinite, checkGeometry, fail, studyFromImages, type LoadOptions } from './common';
 import type { ReaderLimits } from './limits';
+import { decodeRleFrame } from './rle';
 
 export interface DicomInputFile {
   name: string;
@@ -18,6 +19,7 @@ type DataSet = ReturnType<typeof dicomParser.parseDicom>;
 
 const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99']);
 const BIG_ENDIAN = '1.2.840.10008.1.2.2';
+const RLE = '1.2.840.10008.1.2.5';
 
 interface Frame {
   file: string;
@@ -71,7 +73,8 @@ function framesOf(f: DicomInputFile, ds: DataSet, limits: ReaderLimits): Frame[]
   const cols = ds.uint16('x00280011') ?? 0;
   if (!ds.elements['x7fe00010']) fail('unsupported-content', f.name, 'the DICOM file holds no image (no Pixel Data).');
   const ts = transferSyntax(ds);
-  if (!UNCOMPRESSED.has(ts) || ds.elements['x7fe00010']!.encapsulatedPixelData)
+  const encapsulated = ds.elements['x7fe00010']!.encapsulatedPixelData === true;
+  if (ts === RLE ? !encapsulated : !UNCOMPRESSED.has(ts) || encapsulated)
     fail('unsupported-content', f.name, `its pixel data is compressed (transfer syntax ${ts}); export it uncompressed (e.g. explicit VR little endian) first.`);
   const spp = ds.uint16('x00280002') ?? 1;
   if (spp !== 1) fail('unsupported-content', f.name, 'it is a colour image; MR magnitude images are greyscale.');
@@ -100,11 +103,28 @@ function pixels(fr: Frame): Float32Array {
   if (bits !== 8 && bits !== 16 && bits !== 32) fail('unsupported-content', fr.file, `${bits}-bit pixels are not supported.`);
   const bytesPer = bits / 8;
   const n = fr.rows * fr.cols;
-  const start = el.dataOffset + fr.frameIndex * n * bytesPer;
-  if (el.dataOffset < 0 || start + n * bytesPer > ds.byteArray.length || (el.length > 0 && (fr.frameIndex + 1) * n * bytesPer > el.length))
-    fail('corrupt-file', fr.file, 'the pixel data is shorter than Rows × Columns says.');
-  const le = transferSyntax(ds) !== BIG_ENDIAN;
-  const dv = new DataView(ds.byteArray.buffer, ds.byteArray.byteOffset + start, n * bytesPer);
+  let dv: DataView;
+  let le = true;
+  if (transferSyntax(ds) === RLE) {
+    let decoded: Uint8Array;
+    try {
+      const frags = el.fragments ?? [];
+      const frame =
+        fr.frameIndex === 0 && frags.length > 0 && (el.basicOffsetTable?.length ?? 0) <= 1
+          ? dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, frags.length)
+          : dicomParser.readEncapsulatedImageFrame(ds, el, fr.frameIndex);
+      decoded = decodeRleFrame(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength), n, bytesPer);
+    } catch {
+      return fail('corrupt-file', fr.file, 'its RLE-compressed pixel data is damaged.');
+    }
+    dv = new DataView(decoded.buffer, decoded.byteOffset, decoded.byteLength);
+  } else {
+    const start = el.dataOffset + fr.frameIndex * n * bytesPer;
+    if (el.dataOffset < 0 || start + n * bytesPer > ds.byteArray.length || (el.length > 0 && (fr.frameIndex + 1) * n * bytesPer > el.length))
+      fail('corrupt-file', fr.file, 'the pixel data is shorter than Rows × Columns says.');
+    le = transferSyntax(ds) !== BIG_ENDIAN;
+    dv = new DataView(ds.byteArray.buffer, ds.byteArray.byteOffset + start, n * bytesPer);
+  }
   const out = new Float32Array(n);
   const stored = ds.uint16('x00280101') ?? bits;
   const shift = 32 - Math.min(Math.max(stored, 1), bits);

@@ -99,11 +99,10 @@ async function loadPaths(paths: string[], opts: LoadOptions, limits: ReaderLimit
 
   // BART pairs: x.cfl + x.hdr (either one named, or both)
   const cflLike = kinds.filter((k) => k.kind === 'cfl' || k.kind === 'cfl-header');
-  if (cflLike.length > 0 && cflLike.length === kinds.length && !wasFolder) return loadCflPair(cflLike[0]!.f, opts, limits);
+  if (cflLike.length > 0 && cflLike.length === kinds.length && cflLike.length <= 2) return loadCflPair(cflLike[0]!.f, opts, limits);
 
   const dicoms = kinds.filter((k) => k.kind === 'dicom');
   if (dicoms.length > 0 && (wasFolder || dicoms.length === kinds.length || files.length > 1)) {
-    if (dicoms.length === 0) fail('unsupported-format', paths[0]!, 'no DICOM files were found.');
     const inputs: DicomInputFile[] = dicoms.map(({ f }) => ({ name: f, bytes: readFileChecked(f, limits) }));
     const skipped = files.length - dicoms.length;
     const study = readDicomSeries(wasFolder ? paths[0]! : dicoms[0]!.f, inputs, opts, limits);

@@ -72,8 +72,14 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
   if (count < 1) fail('invalid-shape', source, 'it holds no acquisitions.');
   if (count > limits.maxSlices * limits.maxDim * 16) fail('too-large', source, `${count} acquisitions exceed the reader limit.`);
 
-  return f.withRaw('/dataset/data', meta, limits.maxBytes, (heap, ptr) => {
-    const dv = new DataView(heap.buffer, heap.byteOffset, heap.byteLength);
+  const elemOf = (m: Member | undefined) => m?.vlen_type?.size ?? 4;
+  const vlens = [{ offset: dataM.offset, elem: elemOf(dataM) }];
+  if (trajM) vlens.push({ offset: trajM.offset, elem: elemOf(trajM) });
+  if (elemOf(dataM) !== 4) fail('unsupported-content', source, 'its acquisition samples are not float32.');
+  const { fixed, blob } = f.readVlenCompound('/dataset/data', meta, vlens, limits.maxBytes);
+  {
+    const ptr = 0;
+    const dv = new DataView(fixed.buffer, fixed.byteOffset, fixed.byteLength);
     const lines: Line[] = [];
     let skipped = 0;
     let otherIndex = 0;
@@ -97,7 +103,7 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
       const len = dv.getUint32(b + dataM.offset, true);
       const dataPtr = dv.getUint32(b + dataM.offset + 4, true);
       if (samples < 1 || channels < 1) fail('corrupt-file', source, `acquisition ${i} declares ${samples} samples on ${channels} channels.`);
-      if (len !== samples * channels * 2 || dataPtr + len * 4 > heap.byteLength)
+      if (len !== samples * channels * 2 || dataPtr + len * 4 > blob.byteLength)
         fail('corrupt-file', source, `acquisition ${i} holds ${len / 2} complex samples but its header declares ${samples} × ${channels}.`);
       lines.push({
         slice: dv.getUint16(b + o.slice, true),
@@ -145,7 +151,7 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
       if (l.calibrationOnly && hits[key]! > 0) continue;
       hits[key] = hits[key]! + 1;
       const rowOff = l.center > 0 && l.center < l.samples ? half - l.center : Math.floor((rows - l.samples) / 2);
-      const src = new Float32Array(heap.buffer, heap.byteOffset + l.dataPtr, l.samples * l.channels * 2);
+      const src = new Float32Array(blob.buffer.slice(blob.byteOffset + l.dataPtr, blob.byteOffset + l.dataPtr + l.samples * l.channels * 8));
       for (let ch = 0; ch < l.channels; ch++)
         for (let s = 0; s < l.samples; s++) {
           const ss = l.reverse ? l.samples - 1 - s : s;
@@ -197,7 +203,7 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
     if (hdr.recon && hdr.recon.matrix.x < rows && hdr.recon.matrix.x > 0 && hdr.recon.matrix.y <= cols && hdr.recon.matrix.y > 0)
       study.crop = { rows: hdr.recon.matrix.x, cols: hdr.recon.matrix.y };
     return study;
-  });
+  }
 }
 
 function centerOf(hdr: ReturnType<typeof parseIsmrmrdHeader>, cols: number): number {

@@ -26,9 +26,9 @@ export interface EngineOptions {
   /** onnxruntime intra-op threads (default: the core count, at most 4 — 2 on the 2-core CI box) */
   intraOpThreads?: number;
   /**
-   * Which graph's session to create now (default 'full'); the other is created on first use, on the
-   * same provider. Session creation takes seconds for these graphs, so callers that only stream
-   * steps (the viewer) pass 'step', and the CLI never pays for the step graph.
+   * Which graph's session to create now (default 'step', what the viewer streams); the other is
+   * created on first use, on the same provider. Session creation takes seconds for these graphs, so
+   * nobody should pay for a graph they never run (the CLI passes 'full').
    */
   preload?: 'full' | 'step' | 'both';
 }
@@ -137,7 +137,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const stepBytes = readVerifiedModel(card.files.step);
   // More than 4 threads buys little for these small convolutions and starves the UI and the reader.
   const threads = Math.max(1, Math.floor(options.intraOpThreads ?? Math.min(4, availableParallelism())));
-  const preload = options.preload ?? 'full';
+  const preload = options.preload ?? 'step';
   const providers = options.providers ?? PROVIDER_ORDER;
   const first = await firstSession(preload === 'step' ? stepBytes : fullBytes, providers, threads);
   const provider = first.provider;
@@ -171,6 +171,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
   if (preload === 'both') await session('step');
   const steps = card.steps;
+  const minSize = typeof card.raw.min_size === 'number' ? card.raw.min_size : 8;
   let queue: Promise<unknown> = Promise.resolve();
   let disposed = false;
 
@@ -191,7 +192,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   function checkUsable(p: PreparedSlice, signal?: AbortSignal): void {
     if (disposed) throw new FlatError('inference-failed', 'The inference engine has been closed.');
     if (signal?.aborted) throw cancelled();
-    if (p.rows < 8 || p.cols < 8) throw new FlatError('invalid-shape', `A ${p.rows}x${p.cols} slice is too small for the model.`);
+    if (p.rows < minSize || p.cols < minSize) {
+      throw new FlatError('invalid-shape', `A ${p.rows}x${p.cols} slice is too small for the model (at least ${minSize}x${minSize}).`);
+    }
   }
 
   function checkFinite(a: Float32Array, what: string): void {

@@ -23,7 +23,10 @@ export function packageVersion(root: string = REPO_ROOT): string {
   }
 }
 
-/** onnxruntime threads for the worker: leave a core for the UI and the main process. */
+/**
+ * onnxruntime threads for the worker: leave a core for the UI and the main process on machines
+ * with four or more; more than 4 buys little for these small convolutions.
+ */
 export function inferenceThreads(cpus: number): number {
-  return Math.max(1, Math.min(4, cpus - 1));
+  return Math.max(1, Math.min(4, cpus >= 4 ? cpus - 1 : cpus));
 }

@@ -18,7 +18,9 @@ export const RENDERER_CSP = [
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",
-  "worker-src 'self'",
+  // blob: workers match the renderer's own meta CSP (canvas/imaging code may spawn them).
+  "worker-src 'self' blob:",
+  "frame-src 'none'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

@@ -115,7 +115,11 @@ async function main(): Promise<void> {
         (e: unknown) => send({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
       );
     },
-    showShortcuts: () => send({ type: 'show-shortcuts' }),
+    pressKey: (key: string) => {
+      const wc = win?.webContents;
+      if (!wc || wc.isDestroyed()) return;
+      for (const type of ['keyDown', 'char', 'keyUp'] as const) wc.sendInputEvent({ type, keyCode: key });
+    },
     showModelCard: () => {
       const { model, error } = readModelSummary(PATHS.models, PATHS.modelName);
       const detail = model ? JSON.stringify(model.card, null, 2).slice(0, 6000) : (error ?? 'No model card.');

@@ -1,5 +1,7 @@
-// The application menu. Commands that concern the page go to the renderer as MenuCommands;
-// recent files are opened here (the renderer cannot open paths) and announced as study-opened.
+// The application menu. View and Help items press the renderer's own keyboard shortcuts (see
+// renderer/src/keyboard.ts), so they work without any extra API; their accelerators are shown but
+// not registered, leaving the keys to the page. File items that open studies need the renderer to
+// learn about the new study: they go out as MenuCommands (common/menu-commands.ts).
 
 import { Menu, type MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from '../common/menu-commands';
@@ -7,13 +9,26 @@ import { recentLabel, type RecentEntry } from '../common/recent-files';
 
 export interface MenuActions {
   send(command: MenuCommand): void;
+  /** Deliver a key press to the page (one of the renderer's shortcuts). */
+  pressKey(key: string): void;
   openRecent(entry: RecentEntry): void;
   clearRecent(): void;
   showModelCard(): void;
-  showShortcuts(): void;
   quit(): void;
   devTools: boolean;
 }
+
+/** Renderer shortcuts offered in the View menu: [label, key the page listens for, accelerator shown]. */
+export const VIEW_SHORTCUTS: readonly [string, string, string][] = [
+  ['Comparison Layout', 'c', 'C'],
+  ['Play / Pause Trajectory', ' ', 'Space'],
+  ['Previous Step', '[', '['],
+  ['Next Step', ']', ']'],
+  ['Reset View', 'r', 'R'],
+  ['Auto Window', 'a', 'A'],
+  ['Lock Window Across Steps', 'l', 'L'],
+  ['Invert', 'i', 'I'],
+];
 
 export function buildMenu(recent: RecentEntry[], a: MenuActions): Menu {
   const isMac = process.platform === 'darwin';
@@ -39,9 +54,7 @@ export function buildMenu(recent: RecentEntry[], a: MenuActions): Menu {
     {
       label: '&View',
       submenu: [
-        { label: 'Toggle Reference', accelerator: 'R', registerAccelerator: false, click: () => a.send({ type: 'toggle', view: 'reference' }) },
-        { label: 'Toggle Metrics', accelerator: 'M', registerAccelerator: false, click: () => a.send({ type: 'toggle', view: 'metrics' }) },
-        { label: 'Toggle Mask', accelerator: 'K', registerAccelerator: false, click: () => a.send({ type: 'toggle', view: 'mask' }) },
+        ...VIEW_SHORTCUTS.map(([label, key, shown]) => ({ label, accelerator: shown, registerAccelerator: false, click: () => a.pressKey(key) })),
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },
@@ -53,7 +66,7 @@ export function buildMenu(recent: RecentEntry[], a: MenuActions): Menu {
     {
       label: '&Help',
       submenu: [
-        { label: 'Keyboard Shortcuts', accelerator: 'F1', click: () => a.showShortcuts() },
+        { label: 'Keyboard Shortcuts', accelerator: '?', registerAccelerator: false, click: () => a.pressKey('?') },
         { label: 'Model Card', click: () => a.showModelCard() },
       ],
     },

@@ -58,7 +58,7 @@ describe('esbuild bundles (npm run build:electron)', () => {
     } finally {
       await m.close();
     }
-  });
+  }, 180_000);
 });
 
 describe('window.flat (preload API over a fake ipcRenderer)', () => {

@@ -29,7 +29,7 @@ describe.skipIf(!real)(`inference manager with the real worker${real ? '' : ` (s
     manager.onEvent(log.push);
     manager.start();
     await manager.whenSettled();
-  });
+  }, 180_000);
   afterAll(async () => {
     await manager?.close();
   });
@@ -56,7 +56,7 @@ describe.skipIf(!real)(`inference manager with the real worker${real ? '' : ` (s
     const aEvents = log.of(a);
     expect(aEvents.at(-1)!.type).toBe('cancelled');
     expect(aEvents.filter((e) => e.type === 'cancelled')).toHaveLength(1);
-  });
+  }, 180_000);
 
   it('cancels a run promptly: a cancelled event and no further steps', async () => {
     const runId = manager.reconstruct(studies.prepareRun(studyId, 1, mask));
@@ -71,7 +71,7 @@ describe.skipIf(!real)(`inference manager with the real worker${real ? '' : ` (s
     manager.cancel(other);
     expect(log.events.slice(after).filter((e) => e.runId === runId)).toEqual([]);
     expect(log.of(runId).filter((e) => e.type === 'cancelled')).toHaveLength(1);
-  });
+  }, 180_000);
 
   it('survives a killed worker: error event for the run, restart, next run succeeds', async () => {
     const runId = manager.reconstruct(studies.prepareRun(studyId, 4, mask));
@@ -87,7 +87,7 @@ describe.skipIf(!real)(`inference manager with the real worker${real ? '' : ` (s
     expect((await log.waitFor(isFinal(next))).type).toBe('done');
     expect(manager.workerPid()).not.toBe(pid);
     expect(manager.status().crashes).toBe(0);
-  });
+  }, 180_000);
 });
 
 describe.skipIf(!real)('a model that does not match its card', () => {
@@ -116,7 +116,7 @@ describe.skipIf(!real)('a model that does not match its card', () => {
     } finally {
       await m.close();
     }
-  });
+  }, 180_000);
 });
 
 describe('a worker that cannot start', () => {

@@ -209,5 +209,5 @@ describe.skipIf(!HAVE_MODEL || !HAVE_SAMPLE)(`Node host: a real reconstruction o
     } finally {
       sse.stop();
     }
-  });
+  }, 180_000);
 });

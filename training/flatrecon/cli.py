@@ -66,6 +66,34 @@ def _cmd_cs_tune(a: argparse.Namespace) -> None:
     tune(a.out, a.lambdas, a.images)
 
 
+def _cmd_figures(a: argparse.Namespace) -> None:
+    from .figures import examples, step_curves, trajectory
+
+    out = Path(a.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if a.eval_json:
+        print(step_curves(a.eval_json, out / a.curves_name, a.title))
+    if a.image:
+        print(examples(a.image, a.index, out / "examples.png", a.models))
+        print(trajectory(a.image, a.index, out / "trajectory.png", a.models[-1]))
+
+
+def _cmd_merge(a: argparse.Namespace) -> None:
+    from .evaluate import merge
+
+    merge(a.inputs, a.json)
+
+
+def _cmd_make_val(a: argparse.Namespace) -> None:
+    import numpy as np
+
+    from .data import validation_stack
+
+    v = validation_stack()
+    np.save(a.out, v)
+    print(f"{a.out}: {v.shape}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="flatrecon", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -78,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=_cmd_train)
 
     e = sub.add_parser("eval", help="evaluate methods on held-out images (simulated k-space)")
-    e.add_argument("--images", nargs="+", required=True, help=".npy (2D/3D, real/complex), NIfTI, DICOM file/folder")
+    e.add_argument("--images", nargs="+", required=True,
+                   help=".npy (2D/3D, real/complex), NIfTI, DICOM file/folder; PATH::0,5 picks slices")
     e.add_argument("--accelerations", nargs="+", type=int, default=[4, 8])
     e.add_argument("--masks-per-image", type=int, default=5)
     e.add_argument("--methods", default="zero_filled,cs,vanilla,flat",
@@ -104,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="timing, throughput, parameters, FLOPs")
     b.add_argument("--model", default="flat")
     b.add_argument("--sizes", nargs="+", type=int, default=[256, 320])
-    b.add_argument("--repeats", type=int, default=5)
+    b.add_argument("--repeats", type=int, default=3)
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=_cmd_bench)
@@ -118,9 +147,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("cs-tune", help="pick the CS lambda on Colin27 training slices")
     c.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "configs" / "cs.json"))
-    c.add_argument("--lambdas", nargs="+", type=float, default=[0.001, 0.002, 0.005, 0.01, 0.02])
+    c.add_argument("--lambdas", nargs="+", type=float, default=[0.0005, 0.001, 0.002, 0.005])
     c.add_argument("--images", type=int, default=4)
     c.set_defaults(func=_cmd_cs_tune)
+
+    f = sub.add_parser("figures", help="report figures (per-step curves, example images, trajectory)")
+    f.add_argument("--eval-json")
+    f.add_argument("--curves-name", default="step_psnr.png")
+    f.add_argument("--title", default="")
+    f.add_argument("--image", help="eval image for example figures")
+    f.add_argument("--index", type=int, default=0)
+    f.add_argument("--models", nargs="+", default=["vanilla", "flat"])
+    f.add_argument("--out-dir", default=str(Path(__file__).resolve().parent.parent / "report"))
+    f.set_defaults(func=_cmd_figures)
+
+    g = sub.add_parser("merge-eval", help="merge eval JSONs and recompute the summary")
+    g.add_argument("inputs", nargs="+")
+    g.add_argument("--json", required=True)
+    g.set_defaults(func=_cmd_merge)
+
+    v = sub.add_parser("make-val", help="validation stack for ablations (Colin27 odd slices + cardiac train)")
+    v.add_argument("--out", required=True)
+    v.set_defaults(func=_cmd_make_val)
     return p
 
 

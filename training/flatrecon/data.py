@@ -230,3 +230,27 @@ def center_crop(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     ch, cw = min(size[0], h), min(size[1], w)
     r, c = (h - ch) // 2, (w - cw) // 2
     return a[..., r : r + ch, c : c + cw]
+
+
+def validation_stack(size: int = 256) -> np.ndarray:
+    """Validation slices for model selection (ablations), never the eval files: odd-index Colin27 ch2
+    slices (training uses even indices) in three orientations, plus two cardiac frames from the
+    shared/data *train* file when present; zero-padded/cropped to size×size, max 1."""
+    import nibabel as nib
+
+    from .paths import shared_data_dir
+
+    vol = np.asarray(nib.load(str(COLIN_HEAD)).dataobj, dtype=np.float32)
+    vol = np.clip(vol / float(np.percentile(vol, 99.9)), 0, 1)
+    picks = [np.rot90(vol[:, :, 71]), np.rot90(vol[:, :, 101]), np.rot90(vol[:, 121, :]), np.rot90(vol[91, :, :])]
+    card = shared_data_dir() / "cardiac_magnitude_100x256x256.npz"
+    if card.exists():
+        imgs = np.load(card)["images"]
+        picks += [imgs[7], imgs[55]]
+    out = []
+    for p in picks:
+        p = np.asarray(p, dtype=np.float32)
+        ph, pw = max(0, size - p.shape[0]), max(0, size - p.shape[1])
+        p = np.pad(p, ((ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2)))
+        out.append(center_crop(p, (size, size)) / max(float(p.max()), 1e-8))
+    return np.stack(out).astype(np.float32)

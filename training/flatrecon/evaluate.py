@@ -22,6 +22,7 @@ from .fftc import ifft2c_np
 from .infer import _cached, resolve_model, run_normalised
 from .masks import eval_seed, make_mask
 from .metrics import nmse, psnr, ssim
+from .train import load_model
 
 BUILTIN = ("zero_filled", "cs")
 CS_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "cs.json"
@@ -36,9 +37,11 @@ class EvalImage:
 
 def collect_images(paths: list[str], slices: list[int] | None = None) -> list[EvalImage]:
     out: list[EvalImage] = []
-    for p in paths:
+    for spec in paths:
+        p, _, sel = spec.partition("::")  # "volume::0,5,10" picks slices of one input
         vol = load_images(p)
-        idx = range(vol.shape[0]) if slices is None else [i for i in slices if i < vol.shape[0]]
+        pick = [int(v) for v in sel.split(",") if v] if sel else slices
+        idx = range(vol.shape[0]) if pick is None else [i for i in pick if i < vol.shape[0]]
         for i in idx:
             img = vol[i]
             peak = float(np.abs(img).max())
@@ -65,12 +68,11 @@ def evaluate(images: list[EvalImage], accelerations: list[int], masks_per_image:
     nets = {}
     for m in methods:
         if m not in BUILTIN:
-            net = _cached(str(resolve_model(model_paths.get(m, m))), "fft")
+            path = str(resolve_model(model_paths.get(m, m)))
+            net = _cached(path, "fft")
             if steps is not None and net.cfg.shared and net.flat:
-                net = type(net)(net.cfg, "fft")
-                net.load_state_dict(_cached(str(resolve_model(model_paths.get(m, m))), "fft").state_dict())
+                net = load_model(path)  # a private copy: set_steps changes the schedule in place
                 net.set_steps(steps)
-                net.eval()
             nets[m] = net
     csd = cs_defaults()
     lam = cs_lambda if cs_lambda is not None else float(csd["lambda"])
@@ -129,6 +131,24 @@ def summarise(results: list[dict]) -> dict:
             s["max_step_drop_mean_curve"] = float(max(0.0, -np.diff(mean_curve).min()))
             s["max_step_drop_any_example"] = float(max(0.0, -np.diff(curves, axis=1).min()))
         out.setdefault(m, {})[str(acc)] = s
+    return out
+
+
+def merge(paths: list[str], json_out: str) -> dict:
+    """Combine eval JSONs (e.g. baselines and models run separately) and recompute the summary."""
+    results: list[dict] = []
+    settings: dict = {}
+    for p in paths:
+        d = json.loads(Path(p).read_text())
+        results += d["results"]
+        for k, v in d.get("settings", {}).items():
+            if isinstance(v, dict) and isinstance(settings.get(k), dict):
+                settings[k].update(v)
+            else:
+                settings.setdefault(k, v)
+    out = {"results": results, "summary": summarise(results), "settings": settings, "merged_from": paths}
+    Path(json_out).write_text(json.dumps(out, indent=1) + "\n")
+    print_table(out["summary"])
     return out
 
 

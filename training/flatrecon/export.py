@@ -25,7 +25,8 @@ OPSET = 17
 # nothing else. `DFT` is deliberately absent.
 CUDA_OPS = frozenset({
     "Add", "AveragePool", "Cast", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose", "Cos",
-    "Div", "Equal", "Exp", "Expand", "Flatten", "Gather", "Gemm", "Identity", "LeakyRelu", "MatMul", "Mod",
+    "Div", "Equal", "Exp", "Expand", "Flatten", "Gather", "GatherElements", "Gemm", "Identity", "LeakyRelu",
+    "MatMul", "Mod",
     "Mul", "Neg", "Pad", "Range", "Reshape", "Shape", "Sin", "Slice", "Sqrt", "Reciprocal", "Squeeze", "Sub",
     "Transpose", "Unsqueeze", "Where", "Tile", "Floor", "Less", "Greater", "Max", "Min", "Abs", "Relu",
     "Sign", "Not", "And", "Or", "ReduceMax", "ReduceMean", "ReduceSum", "Split", "Pow", "Erf", "Sigmoid",
@@ -75,7 +76,7 @@ def export_graphs(net: Unrolled, out_full: Path, out_step: Path) -> None:
                           output_names=["states"], opset_version=OPSET, dynamo=False,
                           dynamic_axes={"kspace": dyn, "mask": dyn, "states": {1: "B", 3: "H", 4: "W"}})
         x = torch.randn(1, 2, k.shape[2], k.shape[3])
-        step = torch.tensor([3], dtype=torch.int64)
+        step = torch.tensor([0], dtype=torch.int64)
         torch.onnx.export(StepGraph(net), (x, k, m, step), str(out_step),
                           input_names=["x", "kspace", "mask", "step"], output_names=["x_next"],
                           opset_version=OPSET, dynamo=False,

@@ -67,7 +67,9 @@ def compute_loss(net: Unrolled, batch: dict[str, torch.Tensor], lambda_v: float,
 
 
 def train(cfg: RunConfig, run_dir: Path, resume: bool = False, command: str | None = None,
-          slices: list | None = None) -> Path:
+          slices: list | None = None, stop_at: int | None = None) -> Path:
+    """Train `cfg` into `run_dir`; `stop_at` ends this invocation early (as a pre-emption would),
+    leaving a checkpoint to resume from."""
     rank, world = _dist_info()
     if world > 1 and not dist.is_initialized():
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
@@ -117,6 +119,9 @@ def train(cfg: RunConfig, run_dir: Path, resume: bool = False, command: str | No
     seen_since, t_since = 0, time.time()
     budget_s = tc.max_minutes * 60.0
     while step < tc.iterations:
+        if stop_at is not None and step >= stop_at:
+            log(f"stopped at step {step} (stop_at)")
+            break
         elapsed = elapsed_before + time.time() - t0
         if budget_s > 0 and elapsed >= budget_s:
             log(f"time budget reached at step {step}")

@@ -21,7 +21,7 @@ def _cfg(iters: int) -> RunConfig:
 
 def test_resume_reproduces_uninterrupted_run(tmp_path, colin_slices):
     full = train(_cfg(4), tmp_path / "full", command="test", slices=colin_slices)
-    half = train(_cfg(2), tmp_path / "resumed", command="test", slices=colin_slices)
+    half = train(_cfg(4), tmp_path / "resumed", command="test", slices=colin_slices, stop_at=2)
     assert half.exists()
     resumed = train(_cfg(4), tmp_path / "resumed", resume=True, command="test", slices=colin_slices)
     a, b = load_model(full).state_dict(), load_model(resumed).state_dict()

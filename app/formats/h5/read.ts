@@ -83,11 +83,15 @@ export function readNumeric(file: H5File, path: string, meta: H5Meta, maxBytes: 
   if (!cm && meta.type !== H5T.FLOAT && meta.type !== H5T.INTEGER && meta.type !== H5T.ENUM) unsupported('non-numeric data');
   const raw = file.readRaw(path, meta, maxBytes) as Uint8Array;
   if (cm) {
-    const out = new Float32Array(2 * n);
     const [re, im] = cm;
     if (re.size === 4 && im.size === 4 && re.littleEndian && im.littleEndian && re.offset === 0 && im.offset === 4 && meta.size === 8) {
-      out.set(new Float32Array(raw.buffer, raw.byteOffset, 2 * n)); // h5py complex64: already interleaved
-    } else {
+      // h5py complex64 is already interleaved re/im: use the bytes the worker handed over, no copy
+      if (raw.byteOffset === 0 && raw.buffer.byteLength === 8 * n && !(raw.buffer instanceof SharedArrayBuffer))
+        return { shape, data: new Float32Array(raw.buffer, 0, 2 * n), complex: true };
+      return { shape, data: new Float32Array(raw.slice().buffer, 0, 2 * n), complex: true };
+    }
+    const out = new Float32Array(2 * n);
+    {
       decodeScalars(raw, re, n, meta.size, re.offset, out, 2, 0);
       decodeScalars(raw, im, n, meta.size, im.offset, out, 2, 1);
     }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlatError } from '../../core/errors';
 import { label } from '../common';
-import { H5File, discardModule, isRuntimeAbort } from './wasm';
+import { H5File, H5TimeoutError, discardModule, isRuntimeAbort } from './wasm';
 
 export async function withH5<T>(source: string, input: { path: string } | { bytes: Uint8Array }, fn: (f: H5File) => T): Promise<T> {
   let tmp: string | undefined;
@@ -37,6 +37,8 @@ export async function withH5<T>(source: string, input: { path: string } | { byte
       discardModule();
       file = undefined; // its handle died with the module
     }
+    if (e instanceof H5TimeoutError)
+      throw new FlatError('corrupt-file', `${label(source)}: the HDF5 library did not finish reading it; the file is probably damaged.`, source);
     if (e instanceof RangeError && /-byte file/.test(e.message))
       throw new FlatError('corrupt-file', `${label(source)}: a dataset declares more data than the file holds (damaged header).`, source);
     if (e instanceof RangeError && /bytes/.test(e.message))

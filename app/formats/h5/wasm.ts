@@ -1,15 +1,18 @@
-// A small, crash-tolerant layer over the HDF5 C library compiled to WebAssembly (h5wasm). We use
-// the low-level module directly rather than h5wasm's high-level classes because:
-//  - its value getters convert compound (complex) data element by element; we copy the raw
-//    dataset bytes out of the WASM heap in one go (a 50 MB volume in tens of milliseconds);
-//  - its module prints HDF5 error stacks to stderr; ours is instantiated with a silent printErr;
-//  - a corrupt file can abort the WASM runtime. The module is a private instance here, so after an
-//    abort we drop it and instantiate a fresh one (about 50 ms) for the next file.
+// A small, crash- and hang-tolerant layer over the HDF5 C library compiled to WebAssembly (h5wasm).
+// We use h5wasm's low-level module rather than its high-level classes because:
+//  - its value getters convert compound (complex) data element by element; we copy the raw dataset
+//    bytes out of the WASM heap in one go (a 50 MB volume in well under a second);
+//  - with NODERAWFS, HDF5 writes diagnostics straight to stderr; we switch on its throwing handler;
+//  - a corrupt file can abort the WASM runtime, or send HDF5 into an endless loop (seen with a
+//    damaged global heap in an MRD file). The module therefore lives in a worker thread; every call
+//    waits for its reply with a timeout, and an aborted or hung worker is terminated and replaced.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { WORKER_SOURCE } from './worker-source';
 
-/** The parts of the Emscripten module we call (see node_modules/h5wasm/src/hdf5_util_helpers.d.ts). */
+/** Metadata as h5wasm reports it (see node_modules/h5wasm/src/hdf5_util_helpers.d.ts). */
 export interface H5Meta {
   type: number;
   size: number;
@@ -23,44 +26,29 @@ export interface H5Meta {
   cset?: number;
   compound_type?: { nmembers: number; members: (H5Meta & { name: string; offset: number })[] };
   array_type?: H5Meta;
-}
-
-interface H5Module {
-  open(name: string, mode: number, trackOrder: boolean, libverLow: number, libverHigh: number): bigint;
-  close_file(id: bigint): number;
-  get_names(id: bigint, path: string, recursive: boolean): string[];
-  get_type(id: bigint, path: string): number;
-  get_attribute_names(id: bigint, path: string): string[];
-  get_attribute_metadata(id: bigint, path: string, name: string): H5Meta;
-  get_attribute_data(id: bigint, path: string, name: string, ptr: bigint): number;
-  get_dataset_metadata(id: bigint, path: string): H5Meta;
-  get_dataset_data(id: bigint, path: string, count: null, offset: null, strides: null, ptr: bigint): number;
-  reclaim_vlen_memory(id: bigint, path: string, attr: string, ptr: bigint): number;
-  UTF8ToString(ptr: number): string;
-  activate_throwing_error_handler(): void;
-  _malloc(n: number): number;
-  _free(ptr: number): void;
-  HEAPU8: Uint8Array;
-  H5F_ACC_RDONLY: number;
-  MAXIMUM_MEMORY: number;
+  vlen_type?: H5Meta;
 }
 
 export const H5T = { INTEGER: 0, FLOAT: 1, STRING: 3, COMPOUND: 6, ENUM: 8, VLEN: 9, ARRAY: 10 } as const;
 export const H5O = { GROUP: 0, DATASET: 1 } as const;
 
-type Factory = (opts: Record<string, unknown>) => Promise<H5Module>;
-let factory: Promise<Factory> | undefined;
-let instance: Promise<H5Module> | undefined;
+/** Thrown when the worker did not answer in time (a hang inside HDF5). */
+export class H5TimeoutError extends Error {
+  override readonly name = 'H5TimeoutError';
+}
 
 /** h5wasm's package exports hide dist/node/hdf5_util.js, so find it by walking up to node_modules. */
 function findUtil(): string {
   const rel = join('node_modules', 'h5wasm', 'dist', 'node', 'hdf5_util.js');
-  const starts = [dirname(fileURLToPath(import.meta.url)), process.cwd()];
-  for (const start of starts) {
+  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
     let dir = resolve(start);
     for (;;) {
       const candidate = join(dir, rel);
-      if (existsSync(candidate)) return candidate;
+      if (existsSync(candidate)) {
+        // packaged app: a worker thread cannot import from inside app.asar; prefer the unpacked copy
+        const unpacked = candidate.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+        return unpacked !== candidate && existsSync(unpacked) ? unpacked : candidate;
+      }
       const up = dirname(dir);
       if (up === dir) break;
       dir = up;
@@ -69,132 +57,192 @@ function findUtil(): string {
   throw new Error('the HDF5 library (h5wasm) is not installed');
 }
 
-async function getModule(): Promise<H5Module> {
-  factory ??= import(pathToFileURL(findUtil()).href).then((m: { default: Factory }) => m.default);
-  const f = await factory;
-  // NODERAWFS writes HDF5's diagnostics straight to the process's stderr; the throwing handler
-  // turns them into exceptions (which we map to FlatErrors) instead.
-  instance ??= f({ noInitialRun: true, print: () => {}, printErr: () => {} }).then((m) => {
-    m.activate_throwing_error_handler();
-    return m;
-  });
-  return instance;
+interface Host {
+  worker: Worker;
+  port: MessagePort;
+  ctl: Int32Array;
 }
 
-/** Forget the current instance (after an abort); the next open instantiates a fresh one. */
+let host: Host | undefined;
+let timeoutBaseMs = 1500;
+
+/** Per-request timeout base (ms). Tests that feed thousands of corrupt files lower it. */
+export function setHdf5TimeoutBaseMs(ms: number): void {
+  timeoutBaseMs = ms;
+}
+let discarded = 0;
+const START_TIMEOUT_MS = 60_000;
+
+type Reply = { ok?: unknown; error?: { name: string; message: string; fatal: boolean } };
+
+function waitReply(h: Host, timeoutMs: number): Reply {
+  const state = Atomics.wait(h.ctl, 0, 0, timeoutMs);
+  if (state === 'timed-out') {
+    discardModule();
+    throw new H5TimeoutError(`HDF5 did not answer within ${Math.round(timeoutMs)} ms`);
+  }
+  const msg = receiveMessageOnPort(h.port);
+  if (!msg) {
+    discardModule();
+    throw new Error('the HDF5 worker stopped');
+  }
+  return msg.message as Reply;
+}
+
+function getHost(): Host {
+  if (host) return host;
+  const { port1, port2 } = new MessageChannel();
+  const ctl = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { utilUrl: pathToFileURL(findUtil()).href, port: port2, ctl },
+    transferList: [port2],
+    stdout: true, // HDF5 must never print into our output
+    stderr: true,
+  });
+  worker.unref();
+  worker.on('error', () => {}); // a dying worker is handled by the caller's wait
+  const h: Host = { worker, port: port1, ctl };
+  const reply = waitReply(h, START_TIMEOUT_MS);
+  if (reply.error) {
+    void worker.terminate();
+    throw new Error(reply.error.message);
+  }
+  host = h;
+  return h;
+}
+
+/** One synchronous request to the worker; throws the worker's error, or H5TimeoutError. */
+function request(req: Record<string, unknown>, timeoutMs: number, transfer: ArrayBuffer[] = []): unknown {
+  const h = getHost();
+  Atomics.store(h.ctl, 0, 0);
+  h.port.postMessage(req, transfer);
+  const reply = waitReply(h, timeoutMs);
+  if (reply.error) {
+    if (reply.error.fatal) discardModule();
+    const e = reply.error.name === 'RangeError' ? new RangeError(reply.error.message) : reply.error.name === 'TypeError' ? new TypeError(reply.error.message) : new Error(reply.error.message);
+    throw e;
+  }
+  return reply.ok;
+}
+
+/** Drop the worker (after an abort or a hang); the next open starts a fresh one. */
 export function discardModule(): void {
-  instance = undefined;
+  if (!host) return;
+  void host.worker.terminate();
+  host.port.close();
+  host = undefined;
   discarded++;
 }
 
-let discarded = 0;
-/** How many times a module instance was dropped after a WASM abort (tests print it). */
+/** How many times the HDF5 worker was replaced after an abort or a hang (tests print it). */
 export function discardedModules(): number {
   return discarded;
 }
 
-/** Errors that mean the WASM runtime itself died, not just that HDF5 refused the file. */
+/** Errors that mean the WASM runtime died or hung, not just that HDF5 refused the file. */
 export function isRuntimeAbort(e: unknown): boolean {
-  const RuntimeError = (globalThis as { WebAssembly?: { RuntimeError?: new () => Error } }).WebAssembly?.RuntimeError;
-  if (RuntimeError && e instanceof RuntimeError) return true;
+  if (e instanceof H5TimeoutError) return true;
   const msg = e instanceof Error ? e.message : String(e);
-  return /abort|unreachable|out of bounds|memory access|stack overflow|Maximum call stack|RuntimeError/i.test(msg);
+  return /Aborted\(|unreachable|memory access out of bounds|HDF5 worker stopped/i.test(msg);
 }
 
 /** One open HDF5 file. Every method may throw a plain Error; callers turn it into a FlatError. */
 export class H5File {
   private constructor(
-    private readonly m: H5Module,
     private readonly id: bigint,
     /** Bytes on disk: an uncompressed dataset can never hold more than this. */
     readonly fileSize: number,
+    /** Per-call limit: generous for the file's size, short enough that a hang ends quickly. */
+    private readonly timeoutMs: number,
   ) {}
 
   static async open(path: string, fileSize: number): Promise<H5File> {
-    const m = await getModule();
-    const id = m.open(path, m.H5F_ACC_RDONLY, false, -1, -1);
+    // base plus 10 MB/s of file: legitimate requests take about a millisecond plus a few per MB;
+    // the base is generous so a heavily loaded machine does not turn a slow read into an error
+    const timeoutMs = timeoutBaseMs + fileSize / 10_000;
+    const id = request({ op: 'open', path }, timeoutMs) as bigint;
     if (typeof id !== 'bigint' || id < 0n) throw new Error('HDF5 could not open the file');
-    return new H5File(m, id, fileSize);
+    return new H5File(id, fileSize, timeoutMs);
   }
 
   close(): void {
+    if (!host) return;
     try {
-      this.m.close_file(this.id);
+      request({ op: 'close', id: this.id }, this.timeoutMs);
     } catch {
-      /* a failed close after an abort is expected; the module is discarded anyway */
+      /* a failed close after an abort is expected; the worker is replaced anyway */
     }
   }
 
-  /** 0 group, 1 dataset, -1 missing. */
+  private call(fn: string, ...args: unknown[]): unknown {
+    return request({ op: 'call', fn, args: [this.id, ...args] }, this.timeoutMs);
+  }
+
+  private readonly types = new Map<string, number>();
+  private readonly attrs = new Map<string, string[]>();
+
+  /** 0 group, 1 dataset, -1 missing. (Memoised: each request is a round trip to the worker.) */
   typeOf(path: string): number {
-    return this.m.get_type(this.id, path);
+    let t = this.types.get(path);
+    if (t === undefined) {
+      t = this.call('get_type', path) as number;
+      this.types.set(path, t);
+    }
+    return t;
   }
 
   keys(path = '/'): string[] {
-    return this.m.get_names(this.id, path, false);
+    return this.call('get_names', path, false) as string[];
   }
 
   attrNames(path = '/'): string[] {
-    return this.m.get_attribute_names(this.id, path);
+    let a = this.attrs.get(path);
+    if (a === undefined) {
+      a = this.call('get_attribute_names', path) as string[];
+      this.attrs.set(path, a);
+    }
+    return a;
   }
 
   datasetMeta(path: string): H5Meta {
-    return this.m.get_dataset_metadata(this.id, path);
+    return this.call('get_dataset_metadata', path) as H5Meta;
   }
 
   attrMeta(path: string, name: string): H5Meta {
-    return this.m.get_attribute_metadata(this.id, path, name);
+    return this.call('get_attribute_metadata', path, name) as H5Meta;
   }
 
-  /** Raw bytes of a whole dataset, in the file's own element layout (size × total_size). */
-  readRaw(path: string, meta: H5Meta, maxBytes: number): Uint8Array {
-    return this.read(meta, maxBytes, (ptr) => this.m.get_dataset_data(this.id, path, null, null, null, ptr), path, '');
-  }
-
-  /**
-   * Run `fn` on a dataset's bytes while they are still in the WASM heap (needed for vlen members,
-   * whose pointers are only valid until the memory is reclaimed).
-   */
-  withRaw<T>(path: string, meta: H5Meta, maxBytes: number, fn: (heap: Uint8Array, ptr: number, nbytes: number) => T): T {
+  private checkSize(meta: H5Meta, maxBytes: number): number {
     const nbytes = meta.size * meta.total_size;
     if (!Number.isSafeInteger(nbytes) || nbytes < 0) throw new Error('invalid dataset size');
     if (nbytes > maxBytes) throw new RangeError(`dataset needs ${nbytes} bytes`);
+    return nbytes;
+  }
+
+  /** Raw bytes of a whole dataset in the file's element layout, or its strings for vlen strings. */
+  readRaw(path: string, meta: H5Meta, maxBytes: number): Uint8Array | string[] {
+    const nbytes = this.checkSize(meta, maxBytes);
     if (!meta.chunks && nbytes > this.fileSize) throw new RangeError(`dataset declares ${nbytes} bytes in a ${this.fileSize}-byte file`);
-    const ptr = this.m._malloc(Math.max(nbytes, 1));
-    if (!ptr) throw new RangeError(`cannot allocate ${nbytes} bytes`);
-    let filled = false;
-    try {
-      this.m.get_dataset_data(this.id, path, null, null, null, BigInt(ptr));
-      filled = true;
-      return fn(this.m.HEAPU8, ptr, nbytes);
-    } finally {
-      if (filled) this.m.reclaim_vlen_memory(this.id, path, '', BigInt(ptr));
-      this.m._free(ptr);
-    }
+    const vlenStrings = meta.type === H5T.STRING && meta.vlen;
+    const r = request({ op: 'read', id: this.id, path, attr: null, nbytes, vlenStrings, totalSize: meta.total_size }, this.timeoutMs + nbytes / 10_000) as { bytes?: Uint8Array; strings?: string[] };
+    return r.strings ?? r.bytes!;
   }
 
   readAttrRaw(path: string, name: string, meta: H5Meta, maxBytes: number): Uint8Array | string[] {
-    return this.read(meta, maxBytes, (ptr) => this.m.get_attribute_data(this.id, path, name, ptr), path, name);
+    const nbytes = this.checkSize(meta, maxBytes);
+    const vlenStrings = meta.type === H5T.STRING && meta.vlen;
+    const r = request({ op: 'read', id: this.id, path, attr: name, nbytes, vlenStrings, totalSize: meta.total_size }, this.timeoutMs) as { bytes?: Uint8Array; strings?: string[] };
+    return r.strings ?? r.bytes!;
   }
 
-  private read(meta: H5Meta, maxBytes: number, fill: (ptr: bigint) => number, path: string, attr: string): Uint8Array & string[] {
-    const nbytes = meta.size * meta.total_size;
-    if (!Number.isSafeInteger(nbytes) || nbytes < 0) throw new Error('invalid dataset size');
-    if (nbytes > maxBytes) throw new RangeError(`dataset needs ${nbytes} bytes`);
-    const ptr = this.m._malloc(Math.max(nbytes, 1));
-    if (!ptr) throw new RangeError(`cannot allocate ${nbytes} bytes`);
-    try {
-      fill(BigInt(ptr));
-      if (meta.type === H5T.STRING && meta.vlen) {
-        // variable-length strings: the buffer holds char* pointers into the WASM heap
-        const ptrs = new Uint32Array(this.m.HEAPU8.buffer, ptr, meta.total_size);
-        const out = Array.from(ptrs, (p) => (p ? this.m.UTF8ToString(p) : ''));
-        this.m.reclaim_vlen_memory(this.id, path, attr, BigInt(ptr));
-        return out as unknown as Uint8Array & string[];
-      }
-      return this.m.HEAPU8.slice(ptr, ptr + nbytes) as Uint8Array & string[];
-    } finally {
-      this.m._free(ptr);
-    }
+  /**
+   * A compound dataset with variable-length members (MRD acquisitions): the fixed-size records,
+   * with each vlen member's pointer replaced by a byte offset into `blob`.
+   */
+  readVlenCompound(path: string, meta: H5Meta, vlens: { offset: number; elem: number }[], maxBytes: number): { fixed: Uint8Array; blob: Uint8Array } {
+    const nbytes = this.checkSize(meta, maxBytes);
+    if (!meta.chunks && nbytes > this.fileSize) throw new RangeError(`dataset declares ${nbytes} bytes in a ${this.fileSize}-byte file`);
+    return request({ op: 'readVlen', id: this.id, path, size: meta.size, count: meta.total_size, vlens, maxBytes }, this.timeoutMs + nbytes / 10_000) as { fixed: Uint8Array; blob: Uint8Array };
   }
 }

@@ -1,4 +1,7 @@
-// Seeded mutations of real files for the fuzz tests (shared with the fuzz debugging script).
+// Seeded mutations of real files and the runner shared by the fuzz tests: every case must end in a
+// Study or a FlatError; counts per outcome are printed.
+import { FlatError } from '../../core/errors';
+import { loadStudy } from '../index';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -74,9 +77,40 @@ export function npyMutator(src: Uint8Array, r: () => number): Uint8Array {
     .replace(/'descr': '[^']*'/, `'descr': ${types[int(r, types.length)]}`)
     .replace(/'shape': \([^)]*\)/, `'shape': ${shapes[int(r, shapes.length)]}`)
     .replace(/'fortran_order': \w+/, `'fortran_order': ${r() < 0.5 ? 'True' : 'Flase'}`);
-  const head = new TextEncoder().encode(t.slice(0, 128).padEnd(128, ' '));
+  const head = Uint8Array.from(t.slice(0, 128).padEnd(128, ' '), (ch) => ch.charCodeAt(0) & 0xff); // latin1
   const out = src.slice();
   out.set(head.subarray(0, 128));
   return out;
+}
+
+
+export interface Tally {
+  ok: number;
+  typed: Record<string, number>;
+  untyped: string[];
+  slowestMs: number;
+}
+
+export async function run(name: string, cases: number, seed: number, once: (i: number, r: () => number) => Promise<unknown>): Promise<Tally> {
+  const r = rng(seed);
+  const tally: Tally = { ok: 0, typed: {}, untyped: [], slowestMs: 0 };
+  for (let i = 0; i < cases; i++) {
+    const t = performance.now();
+    try {
+      await once(i, r);
+      tally.ok++;
+    } catch (e) {
+      if (e instanceof FlatError) tally.typed[e.code] = (tally.typed[e.code] ?? 0) + 1;
+      else tally.untyped.push(`case ${i}: ${String(e).slice(0, 200)}`);
+    }
+    tally.slowestMs = Math.max(tally.slowestMs, performance.now() - t);
+  }
+  const typed = Object.values(tally.typed).reduce((a, b) => a + b, 0);
+  console.log(`[fuzz] ${name}: ${cases} mutations → ${tally.ok} ok, ${typed} typed errors ${JSON.stringify(tally.typed)}, ${tally.untyped.length} other; slowest ${tally.slowestMs.toFixed(0)} ms`);
+  return tally;
+}
+
+export function bytesCase(seedBytes: Uint8Array, fileName: string, mutate: Mutator) {
+  return async (_i: number, r: () => number) => loadStudy({ name: fileName, bytes: mutate(seedBytes, r) });
 }
 

@@ -1,6 +1,5 @@
 // Test-only HDF5 writer (h5wasm's high-level API) for edge cases the Python fixtures do not cover.
 import h5wasm from 'h5wasm/node';
-import type { ComplexStack } from '../../core/types';
 
 export interface DatasetSpec {
   shape: number[];
@@ -29,11 +28,4 @@ export async function writeH5(path: string, datasets: Record<string, DatasetSpec
   } finally {
     f.close();
   }
-}
-
-/** The sample's k-space tiled `times` over slices: a fastMRI file of realistic size. */
-export async function writeBigFastMri(path: string, k: ComplexStack, times: number): Promise<void> {
-  const data = new Float32Array(k.data.length * times);
-  for (let t = 0; t < times; t++) data.set(k.data, t * k.data.length);
-  await writeH5(path, { kspace: { shape: [k.slices * times, k.rows, k.cols], data, complex: true } });
 }

@@ -31,7 +31,7 @@ const reference = { data: magnitude(img.data), rows, cols };
 
 let engine: Engine;
 beforeAll(async () => {
-  engine = await createEngine({ modelDir: TEST_MODEL.dir, name: TEST_MODEL.name, providers: ['cuda', 'dml', 'coreml', 'cpu'], preload: 'both' });
+  engine = await createEngine({ modelDir: TEST_MODEL.dir, name: TEST_MODEL.name, providers: ['cuda', 'dml', 'coreml', 'cpu'] }); // preloads the step graph; the full one is created on first use
 });
 afterAll(async () => {
   await engine?.dispose();

@@ -3,7 +3,7 @@
 // One module-level store; components read it and call the actions below.
 
 import { reactive, shallowRef, markRaw } from 'vue';
-import type { AppInfo, FlatApi, ReconEvent, SliceImages, StepMetrics, StudySummary } from '../../../app/contract/ipc';
+import type { AppInfo, FlatApi, MenuCommand, ReconEvent, SliceImages, StepMetrics, StudySummary } from '../../../app/contract/ipc';
 import type { MaskSpec } from '../../../app/core/types';
 import { plainMessage, type Transport } from '../bridge';
 import { autoWindow, loadUserPresets, saveUserPresets, type WindowLevel, type WindowPreset } from '../imaging/windowing';
@@ -85,6 +85,13 @@ let cineTimer: ReturnType<typeof setInterval> | null = null;
 let sliceTimer: ReturnType<typeof setTimeout> | null = null;
 let loadSeq = 0;
 
+/** localStorage where there is one (a page); a throwaway map elsewhere (unit tests in Node). */
+function presetStore(): Pick<Storage, 'getItem' | 'setItem'> {
+  if (typeof localStorage !== 'undefined') return localStorage;
+  const m = new Map<string, string>();
+  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v) };
+}
+
 function bump(): void {
   store.version++;
 }
@@ -125,7 +132,7 @@ export function maskProblem(): string | null {
 export async function init(connection: { api: FlatApi; transport: Transport }): Promise<void> {
   api = connection.api;
   store.transport = connection.transport;
-  store.presets = loadUserPresets(localStorage);
+  store.presets = loadUserPresets(presetStore());
   api.onReconEvent(onEvent);
   try {
     store.info = await api.getInfo();
@@ -172,6 +179,20 @@ export async function openFiles(files: File[]): Promise<void> {
     const payload = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
     return a.openFiles(payload);
   });
+}
+
+/** Menu commands from the Electron main process (File > Open…, Open Sample, Recent files). */
+export function handleMenuCommand(detail: unknown): void {
+  let cmd: MenuCommand;
+  try {
+    cmd = JSON.parse(String(detail)) as MenuCommand;
+  } catch {
+    return; // not ours
+  }
+  if (cmd.type === 'open-dialog') void openDialog();
+  else if (cmd.type === 'open-sample') void openSample();
+  else if (cmd.type === 'study-opened') void openWith('Opening…', () => Promise.resolve(cmd.study));
+  else if (cmd.type === 'error') showError(new Error(cmd.message));
 }
 
 async function showStudy(summary: StudySummary): Promise<void> {
@@ -305,12 +326,13 @@ function onEvent(ev: ReconEvent): void {
 
 // --- trajectory navigation -----------------------------------------------------------------
 
-export function setStep(k: number, fromUser = true): void {
+/** The reader picks a step; only received steps can be shown. */
+export function setStep(k: number): void {
   const max = Math.max(0, store.received);
   const clamped = Math.min(Math.max(0, Math.round(k)), max);
   store.currentStep = clamped;
-  // Reader moved away from the newest step: stop following the stream.
-  if (fromUser) store.follow = clamped === store.received;
+  // Away from the newest step the view stops following the stream; back on it, it follows again.
+  store.follow = clamped === store.received;
 }
 
 export function stepBy(delta: number): void {
@@ -384,12 +406,12 @@ export function saveCurrentAsPreset(name: string): void {
   if (!store.wl) return;
   const clean = name.trim().slice(0, 40) || `Preset ${store.presets.length + 1}`;
   store.presets = [...store.presets.filter((p) => p.name !== clean), { name: clean, ...store.wl, source: 'user' }];
-  saveUserPresets(localStorage, store.presets);
+  saveUserPresets(presetStore(), store.presets);
 }
 
 export function deletePreset(name: string): void {
   store.presets = store.presets.filter((p) => p.name !== name);
-  saveUserPresets(localStorage, store.presets);
+  saveUserPresets(presetStore(), store.presets);
 }
 
 /** Called when the shown step changes: an unlocked window follows each step's own range. */

@@ -79,23 +79,58 @@ s = sens_maps(4, 96)
 kmc = fft2c(img96[:, None] * s[None]).astype(np.complex64)  # (2, 4, 96, 96)
 with h5py.File(out / "fastmri_multi.h5", "w") as f:
     f.create_dataset("kspace", data=kmc)
-    f.create_dataset("reconstruction_rss", data=np.sqrt((np.abs(img96[:, None] * s[None]) ** 2).sum(1)).astype(np.float32))
+    f.create_dataset(
+        "reconstruction_rss", data=np.sqrt((np.abs(img96[:, None] * s[None]) ** 2).sum(1)).astype(np.float32)
+    )
 
 # --- pair layout: float32 (slices, rows, cols, 2) ---
 with h5py.File(out / "fastmri_pair.h5", "w") as f:
     f.create_dataset("kspace", data=np.stack([k.real, k.imag], -1).astype(np.float32))
 
 # --- ISMRMRD / MRD ---
-counters = np.dtype([(n, "<u2") for n in ["kspace_encode_step_1", "kspace_encode_step_2", "average", "slice", "contrast", "phase", "repetition", "set", "segment"]] + [("user", "<u2", (8,))])
+counters = np.dtype(
+    [
+        (n, "<u2")
+        for n in [
+            "kspace_encode_step_1",
+            "kspace_encode_step_2",
+            "average",
+            "slice",
+            "contrast",
+            "phase",
+            "repetition",
+            "set",
+            "segment",
+        ]
+    ]
+    + [("user", "<u2", (8,))]
+)
 head = np.dtype(
     [
-        ("version", "<u2"), ("flags", "<u8"), ("measurement_uid", "<u4"), ("scan_counter", "<u4"),
-        ("acquisition_time_stamp", "<u4"), ("physiology_time_stamp", "<u4", (3,)), ("number_of_samples", "<u2"),
-        ("available_channels", "<u2"), ("active_channels", "<u2"), ("channel_mask", "<u8", (16,)),
-        ("discard_pre", "<u2"), ("discard_post", "<u2"), ("center_sample", "<u2"), ("encoding_space_ref", "<u2"),
-        ("trajectory_dimensions", "<u2"), ("sample_time_us", "<f4"), ("position", "<f4", (3,)), ("read_dir", "<f4", (3,)),
-        ("phase_dir", "<f4", (3,)), ("slice_dir", "<f4", (3,)), ("patient_table_position", "<f4", (3,)),
-        ("idx", counters), ("user_int", "<i4", (8,)), ("user_float", "<f4", (8,)),
+        ("version", "<u2"),
+        ("flags", "<u8"),
+        ("measurement_uid", "<u4"),
+        ("scan_counter", "<u4"),
+        ("acquisition_time_stamp", "<u4"),
+        ("physiology_time_stamp", "<u4", (3,)),
+        ("number_of_samples", "<u2"),
+        ("available_channels", "<u2"),
+        ("active_channels", "<u2"),
+        ("channel_mask", "<u8", (16,)),
+        ("discard_pre", "<u2"),
+        ("discard_post", "<u2"),
+        ("center_sample", "<u2"),
+        ("encoding_space_ref", "<u2"),
+        ("trajectory_dimensions", "<u2"),
+        ("sample_time_us", "<f4"),
+        ("position", "<f4", (3,)),
+        ("read_dir", "<f4", (3,)),
+        ("phase_dir", "<f4", (3,)),
+        ("slice_dir", "<f4", (3,)),
+        ("patient_table_position", "<f4", (3,)),
+        ("idx", counters),
+        ("user_int", "<i4", (8,)),
+        ("user_float", "<f4", (8,)),
     ]
 )
 acq = np.dtype([("head", head), ("traj", h5py.vlen_dtype(np.dtype("<f4"))), ("data", h5py.vlen_dtype(np.dtype("<f4")))])
@@ -103,7 +138,7 @@ acq = np.dtype([("head", head), ("traj", h5py.vlen_dtype(np.dtype("<f4"))), ("da
 
 def write_mrd(path, kspace, lines, extra=(), traj_dims=0, traj_name="cartesian"):
     """kspace: (slices, coils, rows=readout, cols=phase); lines: list of (slice, col, flags, average)."""
-    S, C, R, Cols = kspace.shape
+    _, C, R, Cols = kspace.shape
     recs = []
     for n, (sl, col, flags, avg, scale) in enumerate(list(lines) + list(extra)):
         h = np.zeros((), dtype=head)
@@ -133,7 +168,11 @@ def write_mrd(path, kspace, lines, extra=(), traj_dims=0, traj_name="cartesian")
         arr[i] = (h, t, d)
     with h5py.File(path, "w") as f:
         g = f.create_group("dataset")
-        g.create_dataset("xml", data=np.array([header(R, Cols, 192.0, 192.0, traj_name).encode()], dtype=object), dtype=h5py.string_dtype())
+        g.create_dataset(
+            "xml",
+            data=np.array([header(R, Cols, 192.0, 192.0, traj_name).encode()], dtype=object),
+            dtype=h5py.string_dtype(),
+        )
         g.create_dataset("data", data=arr)
 
 
@@ -191,5 +230,8 @@ img2 = nib.Nifti1Image(lpi, aff2)
 img2.set_qform(aff2, code=1)
 img2.set_sform(aff2, code=1)
 nib.save(img2, out / "colin_small_lpi.nii.gz")
-np.save(out / "colin_small_lpi_expected.npy", np.stack([sub[::-1, ::-1, k].T for k in range(sub.shape[2])]).astype(np.float32))
+np.save(
+    out / "colin_small_lpi_expected.npy",
+    np.stack([sub[::-1, ::-1, k].T for k in range(sub.shape[2])]).astype(np.float32),
+)
 print("ok")

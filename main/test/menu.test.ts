@@ -1,0 +1,80 @@
+// The application menu's structure and actions, with electron's Menu replaced by a recorder
+// (no Electron binary here). View/Help items press keys the renderer really listens for.
+
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import type { MenuItemConstructorOptions } from 'electron';
+import { REPO_ROOT } from './helpers';
+
+vi.mock('electron', () => ({ Menu: { buildFromTemplate: (t: unknown) => t } }));
+
+const { buildMenu, VIEW_SHORTCUTS } = await import('../electron/menu');
+
+function actions() {
+  const calls: unknown[][] = [];
+  const rec =
+    (name: string) =>
+    (...a: unknown[]) =>
+      calls.push([name, ...a]);
+  return {
+    calls,
+    a: { send: rec('send'), pressKey: rec('pressKey'), openRecent: rec('openRecent'), clearRecent: rec('clearRecent'), showModelCard: rec('showModelCard'), quit: rec('quit'), devTools: false },
+  };
+}
+
+function find(items: MenuItemConstructorOptions[], label: string): MenuItemConstructorOptions {
+  for (const i of items) {
+    if (i.label === label) return i;
+    if (Array.isArray(i.submenu)) {
+      try {
+        return find(i.submenu, label);
+      } catch {
+        // keep looking
+      }
+    }
+  }
+  throw new Error(`no menu item ${label}`);
+}
+
+const click = (i: MenuItemConstructorOptions) => (i.click as unknown as () => void)();
+
+describe('application menu', () => {
+  it('File: open, sample, recent entries, quit', () => {
+    const { a, calls } = actions();
+    const entry = { paths: ['/data/knee.h5'], openedAt: '2026-11-26T00:00:00Z' };
+    const menu = buildMenu([entry], a) as unknown as MenuItemConstructorOptions[];
+    click(find(menu, 'Open…'));
+    click(find(menu, 'Open Sample'));
+    click(find(menu, 'knee.h5'));
+    expect(calls).toEqual([
+      ['send', { type: 'open-dialog' }],
+      ['send', { type: 'open-sample' }],
+      ['openRecent', entry],
+    ]);
+    const empty = buildMenu([], a) as unknown as MenuItemConstructorOptions[];
+    expect(find(empty, 'No recent files').enabled).toBe(false);
+  });
+
+  it('View and Help press renderer shortcuts without stealing the keys from the page', () => {
+    const { a, calls } = actions();
+    const menu = buildMenu([], a) as unknown as MenuItemConstructorOptions[];
+    for (const [label, key] of VIEW_SHORTCUTS) {
+      const item = find(menu, label);
+      expect(item.registerAccelerator).toBe(false);
+      click(item);
+      expect(calls.at(-1)).toEqual(['pressKey', key]);
+    }
+    click(find(menu, 'Keyboard Shortcuts'));
+    expect(calls.at(-1)).toEqual(['pressKey', '?']);
+    expect(() => find(menu, 'Toggle Developer Tools')).toThrow();
+  });
+
+  const keyboard = path.join(REPO_ROOT, 'renderer/src/keyboard.ts');
+  it.skipIf(!existsSync(keyboard))('every key the menu presses is a renderer shortcut', () => {
+    const src = readFileSync(keyboard, 'utf8');
+    for (const key of [...VIEW_SHORTCUTS.map(([, k]) => k), '?']) {
+      expect(src, `renderer shortcut ${JSON.stringify(key)}`).toContain(`'${key}'`);
+    }
+  });
+});
