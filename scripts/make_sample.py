@@ -120,6 +120,8 @@ def main() -> None:
         f.attrs["max"] = float(recon.max())
         f.attrs["norm"] = float(np.linalg.norm(recon))
         f.attrs["patient_id"] = "colin27"
+        # Not a fastMRI attribute: tells FLAT Viewer to label this k-space "simulated".
+        f.attrs["simulated_kspace"] = np.int8(1)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB): kspace {kspace.shape} {kspace.dtype}")
 
 

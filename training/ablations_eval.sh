@@ -20,3 +20,6 @@ if [ -f training/runs/abl_proj_shared/model.pt ]; then
   done
 fi
 $FL figures --eval-json $R/ablations_val.json --curves-name ablations_step_psnr.png --title "(ablations, validation)"
+# noisy k-space: exact vs soft projection vs plain FLAT (targets stay clean)
+$FL eval --images /tmp/flat_val.npy --accelerations 4 --masks-per-image 1 --noise 0.02 \
+  --methods "$methods" --model "${M[@]}" --json $R/ablations_val_noise0.02.json

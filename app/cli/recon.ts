@@ -194,7 +194,7 @@ function fmt(v: number | undefined, digits: number): string {
 
 function printTable(r: ReconReport): void {
   const lines = [
-    `${r.input}: ${r.format}, ${r.rows}x${r.cols}, ${r.simulated ? 'simulated' : 'measured'} k-space`,
+    `${r.input}: ${r.format}, ${r.rows}x${r.cols}, ${r.simulated ? 'simulated k-space (computed from images)' : 'k-space as stored in the file'}`,
     `model ${r.model.name} (${r.model.steps} steps, sha256 ${r.model.sha256.slice(0, 12)}…) on ${r.executionProvider}`,
     `mask ${r.mask.source}, ${(100 * r.mask.samplingFraction).toFixed(1)} % sampled (≈${r.acceleration.toFixed(2)}x)`,
   ];
@@ -202,7 +202,7 @@ function printTable(r: ReconReport): void {
     const last = s.dcResidual.length - 1;
     lines.push(
       `slice ${s.slice}: ${s.ms.toFixed(0)} ms; zero-filled → final PSNR ${fmt(s.psnr?.[0], 2)} → ${fmt(s.psnr?.[last], 2)} dB, ` +
-        `SSIM ${fmt(s.ssim?.[0], 4)} → ${fmt(s.ssim?.[last], 4)}, DC residual ${fmt(s.dcResidual[0], 4)} → ${fmt(s.dcResidual[last], 4)}`,
+        `SSIM ${fmt(s.ssim?.[0], 4)} → ${fmt(s.ssim?.[last], 4)}, DC residual ${s.dcResidual[0]!.toExponential(1)} → ${s.dcResidual[last]!.toExponential(1)}`,
     );
   }
   for (const n of r.notes) lines.push(`note: ${n}`);

@@ -1,5 +1,5 @@
 // Outputs of the core: DICOM MR series with provenance, PNG snapshots, NumPy arrays.
-export { exportDicomSeries, autoWindow, quantise, MR_IMAGE_STORAGE, type ExportDicomOptions } from './dicom';
+export { exportDicomSeries, autoWindow, quantise, isValidUid, MR_IMAGE_STORAGE, type ExportDicomOptions } from './dicom';
 export { writePng, encodePng, toGray8 } from './png';
 export { writeNpy, encodeNpy } from './npy';
 export { newUid } from './uid';

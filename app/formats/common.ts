@@ -106,7 +106,8 @@ function withoutNotes(extra: Partial<Study>): Partial<Study> {
 
 /**
  * Undersampled Cartesian k-space leaves whole phase-encode columns at exactly zero. Returns the
- * rows*cols column mask when some but not all columns are empty in every slice, else undefined.
+ * rows*cols column mask when there are empty columns BETWEEN sampled ones in every slice (zero
+ * columns only at the edges are padding, not undersampling), else undefined.
  */
 export function maskFromZeroColumns(k: ComplexStack): Uint8Array | undefined {
   const { slices, rows, cols, data } = k;
@@ -116,9 +117,12 @@ export function maskFromZeroColumns(k: ComplexStack): Uint8Array | undefined {
       const base = ((s * rows + r) * cols) * 2;
       for (let c = 0; c < cols; c++) if (data[base + 2 * c] !== 0 || data[base + 2 * c + 1] !== 0) sampled[c] = 1;
     }
-  let n = 0;
-  for (let c = 0; c < cols; c++) n += sampled[c]!;
-  if (n === 0 || n === cols) return undefined;
+  const first = sampled.indexOf(1);
+  const last = sampled.lastIndexOf(1);
+  if (first < 0) return undefined;
+  let gaps = 0;
+  for (let c = first; c <= last; c++) gaps += 1 - sampled[c]!;
+  if (gaps === 0) return undefined;
   const mask = new Uint8Array(rows * cols);
   for (let r = 0; r < rows; r++) mask.set(sampled, r * cols);
   return mask;

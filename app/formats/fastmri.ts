@@ -85,6 +85,11 @@ export function readFastMri(f: H5File, source: string, limits: ReaderLimits): St
     const acc = readAttr(f, '/', 'acceleration');
     notes.push(`Already undersampled (${n} of ${cols} columns acquired${typeof acc === 'number' ? `, ${acc}×` : ''}); reconstructed as acquired.`);
   }
+  // Our own attribute (scripts/make_sample.py): k-space computed from magnitude images.
+  if (readAttr(f, '/', 'simulated_kspace') === 1) {
+    study.simulatedKspace = true;
+    notes.push('This k-space was simulated from magnitude images (file attribute simulated_kspace).');
+  }
   for (const name of ['acquisition', 'patient_id'] as const) {
     const v = readAttr(f, '/', name);
     if (typeof v === 'string' && v) notes.push(`${name === 'acquisition' ? 'Acquisition' : 'Patient ID'}: ${v}.`);

@@ -103,6 +103,9 @@ async function loadPaths(paths: string[], opts: LoadOptions, limits: ReaderLimit
 
   const dicoms = kinds.filter((k) => k.kind === 'dicom');
   if (dicoms.length > 0 && (wasFolder || dicoms.length === kinds.length || files.length > 1)) {
+    let total = 0;
+    for (const { f } of dicoms) total += statOrFail(f).size;
+    if (total > limits.maxBytes) fail('too-large', paths[0]!, `the DICOM files add up to ${(total / 2 ** 20).toFixed(0)} MiB, over the ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB limit.`);
     const inputs: DicomInputFile[] = dicoms.map(({ f }) => ({ name: f, bytes: readFileChecked(f, limits) }));
     const skipped = files.length - dicoms.length;
     const study = readDicomSeries(wasFolder ? paths[0]! : dicoms[0]!.f, inputs, opts, limits);

@@ -9,7 +9,7 @@ import type { ComplexStack, Study } from '../core/types';
 import { checkFinite, checkGeometry, fail, type LoadOptions } from './common';
 import { compressCoils } from './coil-compress';
 import { readStringDataset } from './h5/read';
-import { H5O, type H5File, type H5Meta } from './h5/wasm';
+import { H5O, H5T, type H5File, type H5Meta } from './h5/wasm';
 import { parseIsmrmrdHeader, spacingFrom } from './ismrmrd-xml';
 import type { ReaderLimits } from './limits';
 
@@ -75,7 +75,14 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
   const elemOf = (m: Member | undefined) => m?.vlen_type?.size ?? 4;
   const vlens = [{ offset: dataM.offset, elem: elemOf(dataM) }];
   if (trajM) vlens.push({ offset: trajM.offset, elem: elemOf(trajM) });
-  if (elemOf(dataM) !== 4) fail('unsupported-content', source, 'its acquisition samples are not float32.');
+  // ISMRMRD writers store samples as vlen float (re, im interleaved), and some as vlen of a
+  // {real, imag} compound or of doubles: scalar size and scalars per vlen element cover all
+  const vt = dataM.vlen_type;
+  const pair = vt?.type === H5T.COMPOUND && vt.compound_type?.members.length === 2 && vt.compound_type.members.every((m) => m.type === H5T.FLOAT && m.size === vt.size / 2);
+  const scalarSize = pair ? vt!.size / 2 : (vt?.size ?? 4);
+  const perElem = pair ? 2 : 1;
+  if (!(vt === undefined || pair || vt.type === H5T.FLOAT) || (scalarSize !== 4 && scalarSize !== 8))
+    fail('unsupported-content', source, 'its acquisition samples are not floating-point complex values.');
   const { fixed, blob } = f.readVlenCompound('/dataset/data', meta, vlens, limits.maxBytes);
   {
     const ptr = 0;
@@ -103,7 +110,7 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
       const len = dv.getUint32(b + dataM.offset, true);
       const dataPtr = dv.getUint32(b + dataM.offset + 4, true);
       if (samples < 1 || channels < 1) fail('corrupt-file', source, `acquisition ${i} declares ${samples} samples on ${channels} channels.`);
-      if (len !== samples * channels * 2 || dataPtr + len * 4 > blob.byteLength)
+      if (len * perElem !== samples * channels * 2 || dataPtr + len * perElem * scalarSize > blob.byteLength)
         fail('corrupt-file', source, `acquisition ${i} holds ${len / 2} complex samples but its header declares ${samples} × ${channels}.`);
       lines.push({
         slice: dv.getUint16(b + o.slice, true),
@@ -151,7 +158,9 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
       if (l.calibrationOnly && hits[key]! > 0) continue;
       hits[key] = hits[key]! + 1;
       const rowOff = l.center > 0 && l.center < l.samples ? half - l.center : Math.floor((rows - l.samples) / 2);
-      const src = new Float32Array(blob.buffer.slice(blob.byteOffset + l.dataPtr, blob.byteOffset + l.dataPtr + l.samples * l.channels * 8));
+      const nScalars = l.samples * l.channels * 2;
+      const bytes = blob.buffer.slice(blob.byteOffset + l.dataPtr, blob.byteOffset + l.dataPtr + nScalars * scalarSize);
+      const src = scalarSize === 4 ? new Float32Array(bytes) : new Float64Array(bytes);
       for (let ch = 0; ch < l.channels; ch++)
         for (let s = 0; s < l.samples; s++) {
           const ss = l.reverse ? l.samples - 1 - s : s;

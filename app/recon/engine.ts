@@ -147,7 +147,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   } as const;
   const sessions: { full?: Promise<InferenceSession>; step?: Promise<InferenceSession> } = {};
   const firstKind = preload === 'step' ? 'step' : 'full';
-  checkIo(first.session, [...io[firstKind].inputs], io[firstKind].output, io[firstKind].file);
+  try {
+    checkIo(first.session, [...io[firstKind].inputs], io[firstKind].output, io[firstKind].file);
+  } catch (e) {
+    await first.session.release().catch(() => undefined);
+    throw e;
+  }
   sessions[firstKind] = Promise.resolve(first.session);
 
   /** The session of a graph, created on first use on the chosen provider. */

@@ -41,7 +41,7 @@ describe('electron-builder.yml', () => {
 
   it('packs into asar, unpacking onnxruntime-node and the ORT thread bundle', () => {
     expect(config.asar).toBe(true);
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/onnxruntime-node/**', '**/*.node', 'dist/main/inference-thread.js']));
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/onnxruntime-node/**', '**/*.node', 'dist/main/inference-thread.js', 'node_modules/h5wasm/**']));
   });
 
   it('ships the bundles, the model and the sample', () => {

@@ -21,7 +21,7 @@ def _cmd_eval(a: argparse.Namespace) -> None:
     from .evaluate import run_eval_cli
 
     run_eval_cli(a.images, a.accelerations, a.masks_per_image, a.methods.split(","), a.json, a.model,
-                 a.slices, a.mask_kind, a.threads, a.cs_lambda, a.cs_iters, a.steps)
+                 a.slices, a.mask_kind, a.threads, a.cs_lambda, a.cs_iters, a.steps, a.noise)
 
 
 def _cmd_export(a: argparse.Namespace) -> None:
@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--cs-lambda", type=float)
     e.add_argument("--cs-iters", type=int)
     e.add_argument("--steps", type=int, help="run shared-weight FLAT models with this many Euler steps")
+    e.add_argument("--noise", type=float, default=0.0,
+                   help="std of complex Gaussian noise added to sampled k-space (normalised units)")
     e.add_argument("--json", help="write results here")
     e.set_defaults(func=_cmd_eval)
 

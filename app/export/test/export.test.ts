@@ -57,7 +57,7 @@ describe('DICOM export', () => {
     const seriesUids = new Set<string>();
     const sops = new Set<string>();
     for (const [i, f] of files.entries()) {
-      if (existsSync(DCIODVFY) && (i === 0 || i === 19)) expect(dciodvfyErrors(f)).toEqual([]);
+      if (existsSync(DCIODVFY)) expect(dciodvfyErrors(f)).toEqual([]);
       const { ds, values, slope } = readBack(f);
       expect(ds.string('x00080016')).toBe('1.2.840.10008.5.1.4.1.1.4');
       expect(ds.string('x00080008')).toMatch(/^DERIVED\\SECONDARY/);

@@ -76,21 +76,26 @@ const START_TIMEOUT_MS = 60_000;
 type Reply = { ok?: unknown; error?: { name: string; message: string; fatal: boolean } };
 
 function waitReply(h: Host, timeoutMs: number): Reply {
-  const state = Atomics.wait(h.ctl, 0, 0, timeoutMs);
-  if (state === 'timed-out') {
-    discardModule();
-    throw new H5TimeoutError(`HDF5 did not answer within ${Math.round(timeoutMs)} ms`);
+  // Loop on the flag itself: a late notify from the previous reply (the worker can be preempted
+  // between setting the flag and notifying) wakes us while the flag is still 0 — not an answer.
+  const deadline = performance.now() + timeoutMs;
+  while (Atomics.load(h.ctl, 0) === 0) {
+    const left = deadline - performance.now();
+    if (left <= 0 || (Atomics.wait(h.ctl, 0, 0, left) === 'timed-out' && Atomics.load(h.ctl, 0) === 0)) {
+      if (h === host) discardModule();
+      else void h.worker.terminate();
+      throw new H5TimeoutError(`HDF5 did not answer within ${Math.round(timeoutMs)} ms`);
+    }
   }
   const msg = receiveMessageOnPort(h.port);
   if (!msg) {
-    discardModule();
+    if (h === host) discardModule();
     throw new Error('the HDF5 worker stopped');
   }
   return msg.message as Reply;
 }
 
-function getHost(): Host {
-  if (host) return host;
+function spawn(): Host {
   const { port1, port2 } = new MessageChannel();
   const ctl = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(WORKER_SOURCE, {
@@ -102,10 +107,25 @@ function getHost(): Host {
   });
   worker.unref();
   worker.on('error', () => {}); // a dying worker is handled by the caller's wait
-  const h: Host = { worker, port: port1, ctl };
-  const reply = waitReply(h, START_TIMEOUT_MS);
+  return { worker, port: port1, ctl };
+}
+
+/** A replacement started right after a worker is discarded, so the next file does not wait for it. */
+let spare: Host | undefined;
+
+function getHost(): Host {
+  if (host) return host;
+  const h = spare ?? spawn();
+  spare = undefined;
+  let reply: Reply;
+  try {
+    reply = waitReply(h, START_TIMEOUT_MS); // the worker's "ready" (or its load error)
+  } catch (e) {
+    void h.worker.terminate();
+    throw e;
+  }
   if (reply.error) {
-    void worker.terminate();
+    void h.worker.terminate();
     throw new Error(reply.error.message);
   }
   host = h;
@@ -133,6 +153,7 @@ export function discardModule(): void {
   host.port.close();
   host = undefined;
   discarded++;
+  spare ??= spawn();
 }
 
 /** How many times the HDF5 worker was replaced after an abort or a hang (tests print it). */

@@ -13,7 +13,7 @@ describe('fastMRI HDF5: bundled sample', () => {
     const s = await loadStudy({ path: SAMPLE });
     expect(s.format).toBe('fastmri-h5');
     expect(s.content).toBe('kspace');
-    expect(s.simulatedKspace).toBe(false); // the file is k-space; that it was simulated is said in its README
+    expect(s.simulatedKspace).toBe(true); // the sample's own attribute simulated_kspace = 1
     expect([s.kspace.slices, s.kspace.rows, s.kspace.cols]).toEqual([6, 256, 256]);
     expect(s.pixelSpacingMm).toEqual([1, 1]);
     expect(s.crop).toEqual({ rows: 256, cols: 256 });

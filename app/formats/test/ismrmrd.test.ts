@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ifft2c } from '../../fft';
 import { magnitude } from '../common';
 import { loadStudy } from '../index';
+import { readFileSync } from 'node:fs';
+import { discardedModules } from '../h5/wasm';
 import { HAVE_PYTHON, expectFlatError, fixtures, maxAbsDiff, readNpyRaw } from './helpers';
 
 describe.skipIf(!HAVE_PYTHON)('ISMRMRD / MRD HDF5 (files written by h5py in the MRD layout)', () => {
@@ -17,6 +19,13 @@ describe.skipIf(!HAVE_PYTHON)('ISMRMRD / MRD HDF5 (files written by h5py in the 
     // readout → rows, kspace_encode_step_1 → columns: the image comes back unrotated
     const img = readNpyRaw(join(fx, 'brain_crop96.npy'));
     expect(maxAbsDiff(magnitude(ifft2c(s.kspace)).data, img.data as Float32Array)).toBeLessThan(1e-4);
+  });
+
+  it('samples stored as vlen {real, imag} compounds read the same as vlen floats', async () => {
+    const fx = fixtures();
+    const a = await loadStudy({ path: join(fx, 'mrd_full_complex_vlen.h5') });
+    const b = await loadStudy({ path: join(fx, 'mrd_full.h5') });
+    expect(maxAbsDiff(a.kspace.data, b.kspace.data)).toBe(0);
   });
 
   it('undersampled single coil: gaps become the acquired mask and averages are averaged', async () => {
@@ -51,5 +60,22 @@ describe.skipIf(!HAVE_PYTHON)('ISMRMRD / MRD HDF5 (files written by h5py in the 
     expect(e.message).toMatch(/^mrd_radial\.h5: .*Cartesian/);
     const t = await expectFlatError(loadStudy({ path: join(fixtures(), 'mrd_traj_only.h5') }), 'unsupported-content');
     expect(t.message).toMatch(/trajectory/);
+  });
+
+  it('a damaged global heap that sends HDF5 into an endless loop ends in a FlatError; the next file loads', async () => {
+    // Found by the fuzz test: these three bytes in the last global heap collection (GCOL) of
+    // fuzz_mrd.h5 make H5Dread loop forever. The worker is terminated after its timeout.
+    const fx = fixtures();
+    const good = new Uint8Array(readFileSync(join(fx, 'fuzz_mrd.h5')));
+    const gcol = Buffer.from(good).lastIndexOf('GCOL');
+    expect(gcol).toBeGreaterThan(0);
+    const bad = good.slice();
+    bad[gcol + 30646] = 1;
+    bad[gcol + 30648] = 0;
+    bad[gcol + 30649] = 0;
+    const before = discardedModules();
+    await expectFlatError(loadStudy({ name: 'hang.h5', bytes: bad }));
+    console.log(`[ismrmrd] HDF5 worker replaced after the damaged heap: ${discardedModules() > before ? 'yes (hang abandoned)' : 'no (this HDF5 build refused it directly)'}`);
+    expect((await loadStudy({ name: 'good.h5', bytes: good })).format).toBe('ismrmrd-h5');
   });
 });

@@ -36,6 +36,13 @@ describe('NumPy .npy', () => {
     expect(diff).toBe(0);
   });
 
+  it('the sagittal complex image with one empty edge column is still an image (edge zeros are padding)', async () => {
+    const s = await loadStudy({ path: join(SHARED, 'brain_sagittal_complex_256x256.npy') });
+    expect(s.content).toBe('image');
+    const k = await loadStudy({ path: join(SHARED, 'brain_sagittal_complex_256x256.npy') }, { content: 'kspace' });
+    expect(k.acquiredMask).toBeUndefined();
+  });
+
   it('complex image (brain_axial_complex_180x230) is read as an image by the centre-energy rule', async () => {
     const s = await loadStudy({ path: join(SHARED, 'brain_axial_complex_180x230.npy') });
     expect(s.content).toBe('image');
@@ -43,6 +50,12 @@ describe('NumPy .npy', () => {
     const k = await loadStudy({ path: join(SHARED, 'brain_axial_complex_180x230.npy') }, { content: 'kspace' });
     expect(k.content).toBe('kspace');
     expect(maxAbsDiff(ifft2c(s.kspace).data, k.kspace.data)).toBeLessThan(1e-5);
+    // the same image as big-endian complex128 (>c16)
+    const body = new Uint8Array(k.kspace.data.length * 8);
+    const dv = new DataView(body.buffer);
+    k.kspace.data.forEach((v, i) => dv.setFloat64(i * 8, v, false));
+    const c16 = await loadStudy({ name: 'c16.npy', bytes: npyBytes("{'descr': '>c16', 'fortran_order': False, 'shape': (180, 230), }", body) }, { content: 'kspace' });
+    expect(maxAbsDiff(c16.kspace.data, k.kspace.data)).toBe(0);
   });
 
   it('real images: every dtype, byte order, version and Fortran order give the same pixels', async () => {

@@ -133,10 +133,17 @@ head = np.dtype(
         ("user_float", "<f4", (8,)),
     ]
 )
+acq_complex = np.dtype(
+    [
+        ("head", head),
+        ("traj", h5py.vlen_dtype(np.dtype("<f4"))),
+        ("data", h5py.vlen_dtype(np.dtype([("real", "<f4"), ("imag", "<f4")]))),
+    ]
+)
 acq = np.dtype([("head", head), ("traj", h5py.vlen_dtype(np.dtype("<f4"))), ("data", h5py.vlen_dtype(np.dtype("<f4")))])
 
 
-def write_mrd(path, kspace, lines, extra=(), traj_dims=0, traj_name="cartesian"):
+def write_mrd(path, kspace, lines, extra=(), traj_dims=0, traj_name="cartesian", complex_vlen=False):
     """kspace: (slices, coils, rows=readout, cols=phase); lines: list of (slice, col, flags, average)."""
     _, C, R, Cols = kspace.shape
     recs = []
@@ -163,9 +170,12 @@ def write_mrd(path, kspace, lines, extra=(), traj_dims=0, traj_name="cartesian")
         d[1::2] = line.imag.ravel()
         t = np.zeros(R * traj_dims, dtype=np.float32) if traj_dims else np.zeros(0, dtype=np.float32)
         recs.append((h, t, d))
-    arr = np.empty(len(recs), dtype=acq)
+    # some ISMRMRD writers store samples as vlen of a {real, imag} compound instead of floats
+    cplx = np.dtype([("real", "<f4"), ("imag", "<f4")])
+    dtype = acq_complex if complex_vlen else acq
+    arr = np.empty(len(recs), dtype=dtype)
     for i, (h, t, d) in enumerate(recs):
-        arr[i] = (h, t, d)
+        arr[i] = (h, t, d.view(cplx) if complex_vlen else d)
     with h5py.File(path, "w") as f:
         g = f.create_group("dataset")
         g.create_dataset(
@@ -182,6 +192,7 @@ NAV = 1 << 22  # ACQ_IS_NAVIGATION_DATA (bit 23)
 k1 = fft2c(img96)[:, None].astype(np.complex64)
 lines = [(s_, c, 0, 0, 1.0) for s_ in range(2) for c in range(96)]
 write_mrd(out / "mrd_full.h5", k1, lines, extra=[(0, 5, NOISE, 0, 50.0), (1, 7, NAV, 0, 50.0)])
+write_mrd(out / "mrd_full_complex_vlen.h5", k1, lines, complex_vlen=True)
 # undersampled (every 3rd column + 12 centre columns), 4 coils, two averages of each line
 keep = sorted(set(range(0, 96, 3)) | set(range(42, 54)))
 lines = [(s_, c, 0, a, 1.0 + 0.2 * (2 * a - 1)) for s_ in range(2) for c in keep for a in range(2)]
@@ -221,6 +232,12 @@ img.header["scl_inter"] = 10.0
 img.set_qform(aff, code=1)
 img.set_sform(aff, code=1)
 nib.save(img, out / "colin_small.nii")
+# fuzz seed: two 64x64 slices (every mutation is loaded, so keep it small)
+fuzz_img = nib.Nifti1Image(sub[:, :, :2], aff)
+fuzz_img.header["scl_slope"] = 0.5
+fuzz_img.set_qform(aff, code=1)
+fuzz_img.set_sform(aff, code=1)
+nib.save(fuzz_img, out / "fuzz.nii")
 expected = (np.stack([sub[::-1, ::-1, k].T for k in range(sub.shape[2])]) * 0.5 + 10.0).astype(np.float32)
 np.save(out / "colin_small_expected.npy", expected)
 # same anatomy stored LPI (x and z flipped, axes permuted to (y, x, z)) with float32, gzip
