@@ -26,9 +26,10 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
   .venv/bin/pip install -q --upgrade pip
 fi
-if ! .venv/bin/python -c "import flatrecon" 2>/dev/null || [ training/pyproject.toml -nt .venv/.flatrecon-installed ]; then
+if ! .venv/bin/python -c "import flatrecon" 2>/dev/null || [ training/pyproject.toml -nt .venv/.flatrecon-installed ] \
+   || [ training/constraints.txt -nt .venv/.flatrecon-installed ]; then
   echo "setup: pip install -e training[dev] (torch is large: a few minutes the first time)"
-  .venv/bin/pip install -q -e 'training[dev]'
+  .venv/bin/pip install -q -c training/constraints.txt -e 'training[dev]'
   touch .venv/.flatrecon-installed
 fi
 echo "setup: done"
