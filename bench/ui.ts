@@ -78,8 +78,8 @@ export async function runUiBench(): Promise<UiBenchResult[]> {
     }
 
     return [
-      { name: 'ui.open_to_first_image_ms', value: median(open), unit: 'ms', target: '< 1500 ms (Chromium, Node host, sample)' },
-      { name: 'ui.step_switch_ms', value: median(switches), unit: 'ms', target: '< 50 ms (slider → rendered)' },
+      { name: 'ui.open_to_first_image_ms', value: median(open), unit: 'ms', target: '≤ 300 ms (Chromium, Node host, sample)' },
+      { name: 'ui.step_switch_ms', value: median(switches), unit: 'ms', target: '≤ 16 ms (slider → rendered)' },
     ];
   } finally {
     await browser.close();
