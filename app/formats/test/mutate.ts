@@ -2,17 +2,10 @@
 // Study or a FlatError; counts per outcome are printed.
 import { FlatError } from '../../core/errors';
 import { loadStudy } from '../index';
+import { mulberry32 } from '../../masks/prng';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzzers' seeded PRNG: the same one the masks use. */
+export const rng = mulberry32;
 
 export type Mutator = (b: Uint8Array, r: () => number) => Uint8Array;
 export const int = (r: () => number, n: number) => Math.floor(r() * n);

@@ -3,19 +3,13 @@
 // One module-level store; components read it and call the actions below.
 
 import { reactive, shallowRef, markRaw } from 'vue';
-import type { AppInfo, FlatApi, MenuCommand, ReconEvent, SliceImages, StepMetrics, StudySummary } from '../../../app/contract/ipc';
+import type { AppInfo, FlatApi, MenuCommand, ReconEvent, SliceImages, StudySummary } from '../../../app/contract/ipc';
 import type { MaskSpec } from '../../../app/core/types';
 import { plainMessage, type Transport } from '../bridge';
 import { autoWindow, loadUserPresets, saveUserPresets, type WindowLevel, type WindowPreset } from '../imaging/windowing';
 
-export interface StepEntry {
-  step: number;
-  t: number;
-  rows: number;
-  cols: number;
-  image: Float32Array;
-  metrics: StepMetrics;
-}
+/** A step as it arrived, without the run id. */
+export type StepEntry = Omit<Extract<ReconEvent, { type: 'step' }>, 'type' | 'runId'>;
 
 export type Tool = 'wwwc' | 'pan' | 'zoom';
 export type Layout = 'single' | 'compare';
