@@ -113,3 +113,14 @@ export const TEST_MODEL = {
   dir: process.env.FLAT_TEST_MODEL_DIR ?? MODELS_DIR,
   name: process.env.FLAT_TEST_MODEL ?? 'flat',
 };
+
+/** max |a − b| / max |b|: the relative error the FFT and engine tests bound. */
+export function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let m = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return d / m;
+}

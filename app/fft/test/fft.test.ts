@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { fft2c, fft2cSlice, ifft2c, ifft2cSlice } from '../index';
-import { dataFile, readNpy, runPython, tempDir, type NpyArray } from '../../test/helpers';
+import { dataFile, maxRelDiff, readNpy, runPython, tempDir, type NpyArray } from '../../test/helpers';
 
 // NumPy computes the references at test time on real images: the BART brain (180x230, complex),
 // a Colin27 slice cropped to odd sizes (181x217 and 217x181) and a 256x256 axial brain.
@@ -23,16 +23,6 @@ for name, x in [("bart", bart), ("colin", colin), ("colint", colin_t), ("odd", o
     np.save(f"{out}/{name}_FH.npy", np.ascontiguousarray(FH(x)).astype(np.complex64))
 `;
 
-function relErr(a: Float32Array, b: Float32Array): number {
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < b.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-    maxRef = Math.max(maxRef, Math.abs(b[i]!));
-  }
-  return maxDiff / maxRef;
-}
-
 const cases = ['bart', 'colin', 'colint', 'odd', 'ax'] as const;
 const arrays = new Map<string, NpyArray>();
 
@@ -48,8 +38,8 @@ describe('centred orthonormal FFT against NumPy', () => {
     const [rows, cols] = x.shape as [number, number];
     const f = fft2cSlice(x.data, rows, cols);
     const fh = ifft2cSlice(x.data, rows, cols);
-    expect(relErr(f, arrays.get(`${c}_F`)!.data)).toBeLessThan(1e-5);
-    expect(relErr(fh, arrays.get(`${c}_FH`)!.data)).toBeLessThan(1e-5);
+    expect(maxRelDiff(f, arrays.get(`${c}_F`)!.data)).toBeLessThan(1e-5);
+    expect(maxRelDiff(fh, arrays.get(`${c}_FH`)!.data)).toBeLessThan(1e-5);
   });
 
   it('stack transforms are inverse to each other and preserve energy (Parseval)', () => {
@@ -60,12 +50,12 @@ describe('centred orthonormal FFT against NumPy', () => {
     stack.data.set(arrays.get('colin_x')!.data.subarray(0, x.data.length), x.data.length);
     const k = fft2c(stack);
     const back = ifft2c(k);
-    expect(relErr(back.data, stack.data)).toBeLessThan(1e-5);
+    expect(maxRelDiff(back.data, stack.data)).toBeLessThan(1e-5);
     const energy = (a: Float32Array) => a.reduce((s, v) => s + v * v, 0);
     expect(Math.abs(energy(k.data) - energy(stack.data)) / energy(stack.data)).toBeLessThan(1e-5);
     // slice 1 transformed alone equals slice 1 of the stack result
     const one = fft2cSlice(stack.data.subarray(x.data.length), rows, cols);
-    expect(relErr(k.data.subarray(x.data.length), one)).toBeLessThan(1e-7);
+    expect(maxRelDiff(k.data.subarray(x.data.length), one)).toBeLessThan(1e-7);
   });
 
   it('rejects a buffer too short for the shape', () => {

@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discardedModules, setHdf5TimeoutBaseMs } from '../h5/wasm';
-import { loadStudy } from '../index';
+import { setHdf5TimeoutBaseMs } from '../h5/wasm';
 import { HAVE_PYTHON, fixtures } from './helpers';
-import { bytesCase, generic, run } from './mutate';
+import { fuzzHdf5Fixture } from './mutate';
 
 const N = Number(process.env.FLAT_FUZZ_N ?? 1000);
 // a hung HDF5 read is abandoned after this; the default (1.5 s) is kinder to loaded machines
@@ -16,10 +15,9 @@ setHdf5TimeoutBaseMs(400);
 
 describe.skipIf(!HAVE_PYTHON)('fuzz: fastMRI HDF5 ends in a Study or a FlatError', () => {
   it('fastMRI HDF5 (64×64 crop) — and the module stays usable', async () => {
-    const seed = new Uint8Array(readFileSync(join(fixtures(), 'fuzz_fastmri.h5')));
-    const t = await run('fastMRI h5', N, 11, bytesCase(seed, 'fuzz.h5', generic(4096)));
-    expect(t.untyped).toEqual([]);
-    console.log(`[fuzz] HDF5 workers replaced after aborts or hangs so far: ${discardedModules()}`);
-    expect((await loadStudy({ name: 'good.h5', bytes: seed })).kspace.rows).toBe(64);
+    const bytes = new Uint8Array(readFileSync(join(fixtures(), 'fuzz_fastmri.h5')));
+    const { untyped, study } = await fuzzHdf5Fixture('fastMRI h5', bytes, N, 11, 4096);
+    expect(untyped).toEqual([]);
+    expect(study.kspace.rows).toBe(64);
   });
 });

@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discardedModules, setHdf5TimeoutBaseMs } from '../h5/wasm';
-import { loadStudy } from '../index';
+import { setHdf5TimeoutBaseMs } from '../h5/wasm';
 import { HAVE_PYTHON, fixtures } from './helpers';
-import { bytesCase, generic, run } from './mutate';
+import { fuzzHdf5Fixture } from './mutate';
 
 const N = Number(process.env.FLAT_FUZZ_N ?? 1000);
 // a hung HDF5 read is abandoned after this; the default (1.5 s) is kinder to loaded machines
@@ -16,10 +15,9 @@ setHdf5TimeoutBaseMs(400);
 
 describe.skipIf(!HAVE_PYTHON)('fuzz: ISMRMRD HDF5 ends in a Study or a FlatError', () => {
   it('ISMRMRD HDF5 (64 lines of 64 samples)', async () => {
-    const seed = new Uint8Array(readFileSync(join(fixtures(), 'fuzz_mrd.h5')));
-    const t = await run('ISMRMRD h5', N, 12, bytesCase(seed, 'fuzz_mrd.h5', generic(8192)));
-    expect(t.untyped).toEqual([]);
-    console.log(`[fuzz] HDF5 workers replaced after aborts or hangs so far: ${discardedModules()}`);
-    expect((await loadStudy({ name: 'good.h5', bytes: seed })).format).toBe('ismrmrd-h5');
+    const bytes = new Uint8Array(readFileSync(join(fixtures(), 'fuzz_mrd.h5')));
+    const { untyped, study } = await fuzzHdf5Fixture('ISMRMRD h5', bytes, N, 12, 8192);
+    expect(untyped).toEqual([]);
+    expect(study.format).toBe('ismrmrd-h5');
   });
 });

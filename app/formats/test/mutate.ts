@@ -2,6 +2,7 @@
 // Study or a FlatError; counts per outcome are printed.
 import { FlatError } from '../../core/errors';
 import { loadStudy } from '../index';
+import { discardedModules } from '../h5/wasm';
 import { mulberry32 } from '../../masks/prng';
 
 /** The fuzzers' seeded PRNG: the same one the masks use. */
@@ -107,3 +108,13 @@ export function bytesCase(seedBytes: Uint8Array, fileName: string, mutate: Mutat
   return async (_i: number, r: () => number) => loadStudy({ name: fileName, bytes: mutate(seedBytes, r) });
 }
 
+
+/**
+ * Fuzz one HDF5 fixture: every mutation ends in a Study or a FlatError, then the unmutated file still
+ * loads (a WASM abort or a hang must not leave the HDF5 worker unusable). Returns that study.
+ */
+export async function fuzzHdf5Fixture(label: string, seedBytes: Uint8Array, n: number, seed: number, headerBytes: number) {
+  const t = await run(label, n, seed, bytesCase(seedBytes, 'fuzz.h5', generic(headerBytes)));
+  console.log(`[fuzz] HDF5 workers replaced after aborts or hangs so far: ${discardedModules()}`);
+  return { untyped: t.untyped, study: await loadStudy({ name: 'good.h5', bytes: seedBytes }) };
+}

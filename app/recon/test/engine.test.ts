@@ -12,7 +12,7 @@ import {
   trajectoryMetrics,
   type Engine,
 } from '../index';
-import { TEST_MODEL, dataFile, readNpy } from '../../test/helpers';
+import { TEST_MODEL, dataFile, maxRelDiff, readNpy } from '../../test/helpers';
 
 // Real complex brain image (BART workshop, 180x230, eval split); its k-space is simulated with the
 // centred orthonormal FFT, as the app does for image input.
@@ -36,16 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.dispose();
 });
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
 
 describe('prepareSlice', () => {
   it('normalises by max |Fᴴ(M·y)| and lays k-space out as re/im planes', () => {
