@@ -103,9 +103,9 @@ export async function runRecon(args: ReconArgs): Promise<ReconReport> {
     const finals: Float32Array[] = [];
     for (const s of wanted) {
       const prepared = prepareSlice(study, s, plane);
-      const { states, ms } = await engine.runFull(prepared);
+      const { states, dcResidual, ms } = await engine.runFull(prepared);
       const ref = referenceSlice(study, s);
-      const m = trajectoryMetrics(states, prepared, ref);
+      const m = trajectoryMetrics(states, dcResidual, ref);
       results.push({ slice: s, ...(m.psnr ? { psnr: m.psnr, ssim: m.ssim, nmse: m.nmse } : {}), dcResidual: m.dcResidual, ms });
 
       const base = path.join(args.out, `slice${pad(s, 3)}`);

@@ -57,8 +57,13 @@ export interface Study {
   source: string;
   /** What the file held: raw k-space, or magnitude/complex images whose k-space we simulate. */
   content: 'kspace' | 'image';
-  /** Centred k-space, orthonormal 2D FFT convention (see app/fft). For image input: simulated. */
+  /**
+   * Centred k-space, orthonormal 2D FFT convention (see app/fft). For image input: simulated.
+   * Multi-coil data are laid out (slice, coil, row, col): data.length = slices·coils·rows·cols·2.
+   */
   kspace: ComplexStack;
+  /** Receive coils per slice (absent = 1). Reconstructed jointly (SENSE-style, app/recon/coils.ts). */
+  coils?: number;
   /** True when kspace was computed from images (the UI labels it "simulated k-space"). */
   simulatedKspace: boolean;
   /**

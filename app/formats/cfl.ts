@@ -4,9 +4,8 @@
 // virtual coil; all other dimensions are flattened into slices. Default content: k-space (BART's
 // usual input); pass content: 'image' for images.
 import type { Study } from '../core/types';
-import { checkFinite, checkGeometry, fail, type LoadOptions } from './common';
-import { compressCoils } from './coil-compress';
-import { studyFromArray } from './npy';
+import { acquiredMaskOf, checkFinite, checkGeometry, fail, type LoadOptions } from './common';
+import { acquiredNote, studyFromArray } from './npy';
 import type { ReaderLimits } from './limits';
 
 export function parseCflHeader(source: string, text: string): number[] {
@@ -51,9 +50,20 @@ export function readCfl(source: string, headerText: string, data: Uint8Array, op
   const content = opts.content ?? 'kspace';
   if (coils > 1) {
     if (content === 'image') fail('unsupported-content', source, 'multi-coil BART images are not supported; combine the coils first.');
-    const k = compressCoils(out, slices, coils, rows, cols);
-    const study = studyFromArray('cfl', source, k, true, { ...opts, content }, 'kspace');
-    study.notes.push(`${coils} coils compressed to 1 virtual coil (SVD, first singular vector per slice).`);
+    const study: Study = {
+      format: 'cfl',
+      source,
+      content: 'kspace',
+      kspace: { slices, rows, cols, data: out },
+      coils,
+      simulatedKspace: false,
+      notes: [`${coils} coils, reconstructed jointly with sensitivities from the k-space centre; shown as their root-sum-of-squares.`],
+    };
+    const acquired = acquiredMaskOf(study.kspace, coils);
+    if (acquired) {
+      study.acquiredMask = acquired;
+      study.notes.push(acquiredNote(acquired));
+    }
     return study;
   }
   return studyFromArray('cfl', source, { slices, rows, cols, data: out }, true, { ...opts, content }, 'kspace');

@@ -105,25 +105,38 @@ function withoutNotes(extra: Partial<Study>): Partial<Study> {
 }
 
 /**
- * Undersampled Cartesian k-space leaves whole phase-encode columns at exactly zero. Returns the
- * rows*cols column mask when there are empty columns BETWEEN sampled ones in every slice (zero
- * columns only at the edges are padding, not undersampling), else undefined.
+ * The acquired sampling pattern of undersampled k-space of any shape (1D columns, 2D Poisson or
+ * variable-density points, radial-free Cartesian gaps): a location is acquired when any slice or
+ * coil holds a non-zero value there. Returns the rows*cols mask when there are empty columns
+ * between sampled ones, or when more than 1 % of the locations inside the sampled bounding box are
+ * empty; else undefined (fully sampled, or zeros only at the edges, which are padding).
+ * Data layout (slice, coil, row, col).
  */
-export function maskFromZeroColumns(k: ComplexStack): Uint8Array | undefined {
+export function acquiredMaskOf(k: ComplexStack, coils = 1): Uint8Array | undefined {
   const { slices, rows, cols, data } = k;
-  const sampled = new Uint8Array(cols);
-  for (let s = 0; s < slices; s++)
-    for (let r = 0; r < rows; r++) {
-      const base = ((s * rows + r) * cols) * 2;
-      for (let c = 0; c < cols; c++) if (data[base + 2 * c] !== 0 || data[base + 2 * c + 1] !== 0) sampled[c] = 1;
-    }
-  const first = sampled.indexOf(1);
-  const last = sampled.lastIndexOf(1);
-  if (first < 0) return undefined;
-  let gaps = 0;
-  for (let c = first; c <= last; c++) gaps += 1 - sampled[c]!;
-  if (gaps === 0) return undefined;
-  const mask = new Uint8Array(rows * cols);
-  for (let r = 0; r < rows; r++) mask.set(sampled, r * cols);
-  return mask;
+  const n = rows * cols;
+  const sampled = new Uint8Array(n);
+  for (let p = 0; p < slices * coils; p++) {
+    const base = p * n * 2;
+    for (let i = 0; i < n; i++) if (data[base + 2 * i] !== 0 || data[base + 2 * i + 1] !== 0) sampled[i] = 1;
+  }
+  let r0 = rows, r1 = -1, c0 = cols, c1 = -1;
+  const colHit = new Uint8Array(cols);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++)
+      if (sampled[r * cols + c]) {
+        r0 = Math.min(r0, r);
+        r1 = Math.max(r1, r);
+        c0 = Math.min(c0, c);
+        c1 = Math.max(c1, c);
+        colHit[c] = 1;
+      }
+  if (r1 < 0) return undefined;
+  let gapCols = 0;
+  for (let c = c0; c <= c1; c++) gapCols += 1 - colHit[c]!;
+  let empty = 0;
+  for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) empty += 1 - sampled[r * cols + c]!;
+  const box = (r1 - r0 + 1) * (c1 - c0 + 1);
+  if (gapCols === 0 && empty <= 0.01 * box) return undefined;
+  return sampled;
 }

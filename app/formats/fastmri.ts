@@ -3,7 +3,6 @@
 // geometry, and the test-split `mask` (already undersampled: reconstruct as acquired).
 import type { ComplexStack, RealStack, Study } from '../core/types';
 import { checkFinite, checkGeometry, fail } from './common';
-import { compressCoils } from './coil-compress';
 import { readAttr, readAttrNumeric, readNumeric, readStringDataset } from './h5/read';
 import { H5O, H5T, type H5File } from './h5/wasm';
 import { parseIsmrmrdHeader, spacingFrom } from './ismrmrd-xml';
@@ -32,13 +31,10 @@ export function readFastMri(f: H5File, source: string, limits: ReaderLimits): St
   if (!arr.complex && !pair) fail('unsupported-content', source, 'its "kspace" dataset is not complex.');
   checkFinite(source, arr.data, 'k-space');
   const notes: string[] = [];
-  let kspace: ComplexStack;
-  if (coils > 1) {
-    kspace = compressCoils(arr.data, slices, coils, rows, cols);
-    notes.push(`${coils} coils compressed to 1 virtual coil (SVD, first singular vector per slice).`);
-  } else kspace = { slices, rows, cols, data: arr.data };
+  const kspace: ComplexStack = { slices, rows, cols, data: arr.data };
+  if (coils > 1) notes.push(`${coils} coils, reconstructed jointly with sensitivities from the k-space centre; shown as their root-sum-of-squares.`);
 
-  const study: Study = { format: 'fastmri-h5', source, content: 'kspace', kspace, simulatedKspace: false, notes };
+  const study: Study = { format: 'fastmri-h5', source, content: 'kspace', kspace, coils, simulatedKspace: false, notes };
 
   // geometry from the ISMRMRD header
   if (f.typeOf('ismrmrd_header') === H5O.DATASET) {

@@ -7,7 +7,6 @@
 // Non-Cartesian data (trajectory present, or a non-Cartesian header) and 3D encoding are refused.
 import type { ComplexStack, Study } from '../core/types';
 import { checkFinite, checkGeometry, fail, type LoadOptions } from './common';
-import { compressCoils } from './coil-compress';
 import { readStringDataset } from './h5/read';
 import { H5O, H5T, type H5File, type H5Meta } from './h5/wasm';
 import { parseIsmrmrdHeader, spacingFrom } from './ismrmrd-xml';
@@ -187,13 +186,10 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
     checkFinite(source, acc, 'k-space');
     if (repeats) notes.push('Repeated lines (averages/repetitions) were averaged.');
 
-    let kspace: ComplexStack;
-    if (channels > 1) {
-      kspace = compressCoils(acc, slices, channels, rows, cols);
-      notes.push(`${channels} coils compressed to 1 virtual coil (SVD, first singular vector per slice).`);
-    } else kspace = { slices, rows, cols, data: acc };
+    const kspace: ComplexStack = { slices, rows, cols, data: acc };
+    if (channels > 1) notes.push(`${channels} coils, reconstructed jointly with sensitivities from the k-space centre; shown as their root-sum-of-squares.`);
 
-    const study: Study = { format: 'ismrmrd-h5', source, content: 'kspace', kspace, simulatedKspace: false, notes };
+    const study: Study = { format: 'ismrmrd-h5', source, content: 'kspace', kspace, coils: channels, simulatedKspace: false, notes };
     // acquired columns: union over slices (a column missing in every slice is unsampled)
     const sampled = new Uint8Array(cols);
     let n = 0;

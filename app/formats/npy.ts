@@ -4,7 +4,7 @@
 // the centre (see looksLikeKspace) or when whole columns are exactly zero (undersampled), else
 // complex images; `opts.content` overrides the guess.
 import type { ComplexStack, RealStack, Study } from '../core/types';
-import { checkFinite, checkGeometry, fail, maskFromZeroColumns, studyFromImages, type LoadOptions } from './common';
+import { acquiredMaskOf, checkFinite, checkGeometry, fail, studyFromImages, type LoadOptions } from './common';
 import { decodeArray, elementBytes, type ElementType } from './dtype';
 import type { ReaderLimits } from './limits';
 
@@ -106,7 +106,7 @@ export function centralEnergyFraction(k: ComplexStack): number {
 
 /** Centred k-space keeps most energy in the middle 1/64 of the plane; images almost never do. */
 export function looksLikeKspace(k: ComplexStack): boolean {
-  return maskFromZeroColumns(k) !== undefined || centralEnergyFraction(k) > 0.3;
+  return acquiredMaskOf(k) !== undefined || centralEnergyFraction(k) > 0.3;
 }
 
 export function studyFromArray(
@@ -135,12 +135,10 @@ export function studyFromArray(
   if (!complex) fail('unsupported-content', source, 'k-space must be complex, but this array is real.');
   const kspace = stack as ComplexStack;
   const study: Study = { format, source, content: 'kspace', kspace, simulatedKspace: false, notes };
-  const mask = maskFromZeroColumns(kspace);
+  const mask = acquiredMaskOf(kspace);
   if (mask) {
     study.acquiredMask = mask;
-    let n = 0;
-    for (let c = 0; c < kspace.cols; c++) n += mask[c]!;
-    notes.push(`Already undersampled (${n} of ${kspace.cols} columns hold data); reconstructed as acquired.`);
+    notes.push(acquiredNote(mask));
   }
   return study;
 }
@@ -148,4 +146,11 @@ export function studyFromArray(
 export function readNpy(source: string, bytes: Uint8Array, opts: LoadOptions, limits: ReaderLimits): Study {
   const { stack, complex } = decodeNpy(source, bytes, limits);
   return studyFromArray('npy', source, stack, complex, opts, 'guess');
+}
+
+/** "Already undersampled (12.7 % of k-space acquired); reconstructed as acquired." */
+export function acquiredNote(mask: Uint8Array): string {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i]!;
+  return `Already undersampled (${((100 * n) / mask.length).toFixed(1)} % of k-space acquired); reconstructed as acquired.`;
 }

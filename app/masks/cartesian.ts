@@ -1,7 +1,9 @@
-// 1D Cartesian undersampling masks over columns (phase encodes), in the style of fastMRI's
-// RandomMaskFunc and EquispacedMaskFunc: a fully sampled centre band of round(cols·centerFraction)
-// columns plus outer columns chosen at random (so the expected total is cols/acceleration) or on
-// an equispaced grid with a random offset. Seeded with mulberry32 (see prng.ts).
+// 1D Cartesian undersampling masks over columns (phase encodes), after fastMRI's RandomMaskFunc
+// and EquispacedMaskFunc: a fully sampled centre band of round(cols·centerFraction) columns plus
+// outer columns chosen at random (so the expected total is cols/R) or on fastMRI's adjusted
+// equispaced grid from a random offset (so the total is ≈ cols/R including the centre, and the
+// label R× is true). Seeded with mulberry32 (prng.ts). training/flatrecon/masks.py is the same
+// definition draw for draw; app/masks/test checks reference vectors written by it.
 
 import { FlatError } from '../core/errors';
 import type { MaskSpec } from '../core/types';
@@ -48,9 +50,11 @@ export function makeColumnMask(spec: MaskSpec, cols: number): Uint8Array {
     for (let c = 0; c < cols; c++) mask[c] = rng() < prob ? 1 : 0;
   } else {
     const acc = spec.acceleration;
-    const offset = Math.floor(rng() * Math.max(1, Math.round(acc)));
+    // fastMRI's spacing: the grid plus the centre band together sample cols/R columns.
+    const spacing = numLow * acc < cols ? (acc * (numLow - cols)) / (numLow * acc - cols) : acc;
+    const offset = Math.floor(rng() * Math.max(1, Math.round(spacing)));
     for (let k = 0; ; k++) {
-      const c = Math.round(offset + k * acc);
+      const c = Math.round(offset + k * spacing);
       if (c >= cols) break;
       mask[c] = 1;
     }

@@ -10,7 +10,8 @@ import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-nod
 import { FlatError, toFlatError } from '../core/errors';
 import type { ComplexStack } from '../core/types';
 import { loadModelCard, readVerifiedModel, type ModelCard } from './card';
-import { fromPlanar, toPlanar, type PreparedSlice } from './prepare';
+import { displayImage, worstCoilResidual } from './coils';
+import { planarToCoils, type PreparedSlice } from './prepare';
 
 export type ExecutionProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
 
@@ -34,14 +35,19 @@ export interface EngineOptions {
 }
 
 export interface ReconResult {
-  /** N+1 de-normalised complex states: slice 0 = zero-filled (t = 1), slice N = final (t = 0) */
+  /** N+1 de-normalised shown states (coil-combined): slice 0 = zero-filled (t = 1), N = final (t = 0) */
   states: ComplexStack;
+  /** per state, the worst coil's data-consistency residual (app/recon/coils.ts) */
+  dcResidual: number[];
   /** wall time of the inference in ms */
   ms: number;
 }
 
-/** Called with each state as it is produced (index 0 = zero-filled … N = final), de-normalised. */
-export type StepCallback = (index: number, state: Float32Array) => void | Promise<void>;
+/**
+ * Called with each shown state as it is produced (index 0 = zero-filled … N = final), de-normalised,
+ * with the worst coil's data-consistency residual of that state.
+ */
+export type StepCallback = (index: number, state: Float32Array, dcResidual: number) => void | Promise<void>;
 
 export interface Engine {
   readonly card: ModelCard;
@@ -142,8 +148,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const first = await firstSession(preload === 'step' ? stepBytes : fullBytes, providers, threads);
   const provider = first.provider;
   const io = {
-    full: { inputs: ['kspace', 'mask'], output: 'states', file: card.files.full.path, bytes: fullBytes },
-    step: { inputs: ['x', 'kspace', 'mask', 'step'], output: 'x_next', file: card.files.step.path, bytes: stepBytes },
+    full: { inputs: ['kspace', 'maps', 'mask'], output: 'states', file: card.files.full.path, bytes: fullBytes },
+    step: { inputs: ['x', 'kspace', 'maps', 'mask', 'step'], output: 'x_next', file: card.files.step.path, bytes: stepBytes },
   } as const;
   const sessions: { full?: Promise<InferenceSession>; step?: Promise<InferenceSession> } = {};
   const firstKind = preload === 'step' ? 'step' : 'full';
@@ -187,11 +193,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     return run;
   }
 
-  function inputsFor(p: PreparedSlice): { kspace: Tensor; mask: Tensor } {
+  function inputsFor(p: PreparedSlice): { kspace: Tensor; maps: Tensor; mask: Tensor } {
     return {
-      kspace: new Tensor('float32', p.kspaceInput, [1, 2, p.rows, p.cols]),
+      kspace: new Tensor('float32', p.kspaceInput, [p.coils, 2, p.rows, p.cols]),
+      maps: new Tensor('float32', p.mapsInput, [p.coils, 2, p.rows, p.cols]),
       mask: new Tensor('float32', p.maskInput, [1, 1, p.rows, p.cols]),
     };
+  }
+
+  /** Normalised [C,2,H,W] planes of one state → shown state (into `shown`) and its DC residual. */
+  function finishState(p: PreparedSlice, planar: Float32Array, offset: number, shown: Float32Array): number {
+    const n = p.rows * p.cols;
+    const coilImgs = planarToCoils(planar, p.coils, n, p.scale, offset);
+    displayImage(coilImgs, p.maps, p.coils, n, 1, shown);
+    return worstCoilResidual(coilImgs, p.measured, p.mask, p.coils, p.rows, p.cols);
   }
 
   function checkUsable(p: PreparedSlice, signal?: AbortSignal): void {
@@ -222,15 +237,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const ms = performance.now() - t0;
       const states = out.states as Tensor;
       const n = p.rows * p.cols;
-      const expected = [steps + 1, 1, 2, p.rows, p.cols];
+      const expected = [steps + 1, p.coils, 2, p.rows, p.cols];
       if (states.dims.length !== 5 || states.dims.some((d, i) => d !== expected[i])) {
         throw new FlatError('model-mismatch', `The full graph returned states of shape [${states.dims.join(', ')}], expected [${expected.join(', ')}].`);
       }
       const raw = states.data as Float32Array;
       checkFinite(raw, 'full graph');
       const data = new Float32Array((steps + 1) * 2 * n);
-      for (let s = 0; s <= steps; s++) fromPlanar(raw, n, p.scale, s * 2 * n, data.subarray(s * 2 * n, (s + 1) * 2 * n));
-      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, ms };
+      const dcResidual: number[] = [];
+      for (let s = 0; s <= steps; s++) {
+        dcResidual.push(finishState(p, raw, s * p.coils * 2 * n, data.subarray(s * 2 * n, (s + 1) * 2 * n)));
+      }
+      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, ms };
     });
   }
 
@@ -241,18 +259,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const data = new Float32Array((steps + 1) * 2 * n);
       const t0 = performance.now();
       // State 0 is the zero-filled image; the step graph takes it from here.
-      let x = toPlanar(p.zeroFilled, 1 / p.scale);
-      data.set(p.zeroFilled, 0);
-      const { kspace, mask } = inputsFor(p);
+      let x = p.zeroFilledInput;
+      const dcResidual: number[] = [finishState(p, x, 0, data.subarray(0, 2 * n))];
+      const { kspace, maps, mask } = inputsFor(p);
       const stepSession = await session('step');
-      if (onStep) await onStep(0, data.subarray(0, 2 * n));
+      if (onStep) await onStep(0, data.subarray(0, 2 * n), dcResidual[0]!);
+      const dims = [p.coils, 2, p.rows, p.cols];
       for (let i = 0; i < steps; i++) {
         if (signal?.aborted) throw cancelled();
         let out: InferenceSession.OnnxValueMapType;
         try {
           out = await stepSession.run({
-            x: new Tensor('float32', x, [1, 2, p.rows, p.cols]),
+            x: new Tensor('float32', x, dims),
             kspace,
+            maps,
             mask,
             step: new Tensor('int64', BigInt64Array.from([BigInt(i)]), [1]),
           });
@@ -260,16 +280,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           throw toFlatError(e, 'inference-failed');
         }
         const next = out.x_next as Tensor;
-        if (next.size !== 2 * n) {
-          throw new FlatError('model-mismatch', `The step graph returned [${next.dims.join(', ')}], expected [1, 2, ${p.rows}, ${p.cols}].`);
+        if (next.size !== p.coils * 2 * n) {
+          throw new FlatError('model-mismatch', `The step graph returned [${next.dims.join(', ')}], expected [${dims.join(', ')}].`);
         }
         x = next.data as Float32Array;
         checkFinite(x, `step ${i + 1}`);
         const state = data.subarray((i + 1) * 2 * n, (i + 2) * 2 * n);
-        fromPlanar(x, n, p.scale, 0, state);
-        if (onStep) await onStep(i + 1, state);
+        dcResidual.push(finishState(p, x, 0, state));
+        if (onStep) await onStep(i + 1, state, dcResidual[i + 1]!);
       }
-      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, ms: performance.now() - t0 };
+      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, ms: performance.now() - t0 };
     });
   }
 

@@ -10,10 +10,13 @@ export {
   type ReconResult,
   type StepCallback,
 } from './engine';
-export { prepareSlice, toPlanar, fromPlanar, type PreparedSlice } from './prepare';
+export { prepareSlice, toPlanar, fromPlanar, coilsToPlanar, planarToCoils, type PreparedSlice } from './prepare';
+export { acsBox, estimateMaps, displayImage, coilImages, maxRss, rssImage, worstCoilResidual } from './coils';
 export { magnitude, centreCrop, quantile, toDisplay16, stateToDisplay16 } from './display';
 export {
   referenceSlice,
+  volumeMax,
+  imageMetrics,
   trajectoryMetrics,
   croppedMagnitude,
   stateOf,

@@ -51,12 +51,12 @@ async function run(job: RunJob, seq: number): Promise<void> {
     const t0 = performance.now();
     await e.runSteps(
       job.prepared,
-      (index, state) => {
+      (index, state, dc) => {
         if (isCancelled(seq)) {
           controller.abort();
           return;
         }
-        const ev = stepEvent(runId, index, t[index] ?? 0, state, job.prepared, job.display, job.reference);
+        const ev = stepEvent(runId, index, t[index] ?? 0, state, dc, job.prepared, job.display, job.reference);
         post({ type: 'event', event: ev }, [ev.image.buffer as ArrayBuffer]);
         if (isCancelled(seq)) controller.abort();
       },

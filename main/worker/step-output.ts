@@ -1,10 +1,9 @@
 // What one ODE state becomes on the wire: the magnitude of the display crop and its metrics.
-// dcResidual always (against the measured k-space); PSNR/SSIM/NMSE on the reference's centre crop
+// dcResidual always (the engine's worst-coil residual); PSNR/SSIM/NMSE on the reference's centre crop
 // (fastMRI convention) when a reference exists.
 
 import type { ReconEvent, StepMetrics } from '../../app/contract/ipc';
-import { dcResidual, nmse, psnr, ssim } from '../../app/metrics';
-import { centreCrop, magnitude, type PreparedSlice, type RealImage } from '../../app/recon';
+import { centreCrop, imageMetrics, magnitude, type PreparedSlice, type RealImage } from '../../app/recon';
 
 export type StepEvent = Extract<ReconEvent, { type: 'step' }>;
 
@@ -13,6 +12,7 @@ export function stepEvent(
   index: number,
   t: number,
   state: Float32Array,
+  dcResidual: number,
   prepared: PreparedSlice,
   display: { rows: number; cols: number },
   reference?: RealImage,
@@ -20,12 +20,9 @@ export function stepEvent(
   const { rows, cols } = prepared;
   const mag = magnitude(state);
   const shown = centreCrop(mag, rows, cols, display.rows, display.cols);
-  const metrics: StepMetrics = { dcResidual: dcResidual(state, prepared.measured, prepared.mask, rows, cols) };
+  let metrics: StepMetrics = { dcResidual };
   if (reference && reference.rows <= rows && reference.cols <= cols) {
-    const img = centreCrop(mag, rows, cols, reference.rows, reference.cols);
-    metrics.psnr = psnr(reference.data, img.data);
-    metrics.ssim = ssim(reference.data, img.data, reference.rows, reference.cols);
-    metrics.nmse = nmse(reference.data, img.data);
+    metrics = { ...metrics, ...imageMetrics(reference, centreCrop(mag, rows, cols, reference.rows, reference.cols).data) };
   }
   // centreCrop returns the input itself when nothing is cropped; copy so the wire owns its buffer.
   const image = shown.data === mag ? mag : Float32Array.from(shown.data);

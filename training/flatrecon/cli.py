@@ -94,6 +94,18 @@ def _cmd_make_val(a: argparse.Namespace) -> None:
     print(f"{a.out}: {v.shape}")
 
 
+def _cmd_eval_real_multicoil(a: argparse.Namespace) -> None:
+    from .realmc_eval import run
+
+    run(Path(a.json))
+
+
+def _cmd_reference_vectors(a: argparse.Namespace) -> None:
+    from .reference_vectors import OUT, write
+
+    print(write(Path(a.out) if a.out else OUT))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="flatrecon", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -171,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("make-val", help="validation stack for ablations (Colin27 odd slices + cardiac train)")
     v.add_argument("--out", required=True)
     v.set_defaults(func=_cmd_make_val)
+    rm = sub.add_parser("eval-real-multicoil", help="real multi-coil eval files through the app CLI, and BART")
+    rm.add_argument("--json", default=str(Path(__file__).resolve().parent.parent / "report" / "real_multicoil.json"))
+    rm.set_defaults(func=_cmd_eval_real_multicoil)
+
+    rv = sub.add_parser("reference-vectors", help="write the masks/coils/metrics reference vectors for vitest")
+    rv.add_argument("--out", help="default app/test/fixtures/reference_vectors.json")
+    rv.set_defaults(func=_cmd_reference_vectors)
     return p
 
 

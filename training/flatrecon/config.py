@@ -27,6 +27,11 @@ class TrainConfig:
     phase_prob: float = 0.8
     colin_brain: bool = True  # also use ch2better (brain-extracted) slices
     slice_step: int = 2
+    # crop curriculum: (progress from, crop, batch); empty = fixed `crop`/`batch`
+    curriculum: tuple = ()
+    shared_data: bool = True  # add the shared/data *train* files (sources.py) when present
+    val_every: int = 0  # steps between validation PSNR lines in the log (0 = never)
+    channels_last: bool = True
 
 
 @dataclass
@@ -40,6 +45,8 @@ class RunConfig:
     @staticmethod
     def from_dict(d: dict) -> RunConfig:
         t = dict(d.get("train", {}))
+        if "curriculum" in t:
+            t["curriculum"] = tuple(tuple(x) for x in t["curriculum"])
         for key in ("accelerations", "mask_kinds"):
             if key in t:
                 t[key] = tuple(t[key])

@@ -20,7 +20,7 @@ def tune(out: str, lambdas: list[float], n_images: int, iters: int = 100) -> dic
     scores: dict[float, list[float]] = {lam: [] for lam in lambdas}
     for img in picks:
         for acc in (4, 8):
-            ex = simulate(img.astype(np.complex64), make_mask(img.shape, acc, "random", rng))
+            ex = simulate(img.astype(np.complex64), make_mask(img.shape, acc, "random", int(rng.integers(0, 2**32))))
             gt = np.abs(img) / ex.scale
             for lam in lambdas:
                 scores[lam].append(psnr(gt, np.abs(fista_wavelet(ex.kspace, ex.mask, lam, iters))))

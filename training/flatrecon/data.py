@@ -17,6 +17,7 @@ from scipy.ndimage import zoom
 from .fftc import fft2c_np, ifft2c_np
 from .masks import make_mask
 from .paths import COLIN_BRAIN, COLIN_HEAD
+from .sources import Sources  # noqa: F401  (type of AcquisitionDataset's sources)
 
 
 # ----------------------------------------------------------------------------- Colin27 slice bank
@@ -91,52 +92,140 @@ def simulate(image: np.ndarray, mask: np.ndarray) -> Example:
                    mask.astype(np.float32), scale)
 
 
-def make_training_example(img: np.ndarray, rng: np.random.Generator, crop: int,
-                          accelerations: tuple[int, ...], mask_kinds: tuple[str, ...],
-                          phase_prob: float) -> Example:
-    x = random_crop(img, crop, rng)
+def _fit(a: np.ndarray, size: int, rng: np.random.Generator, tries: int = 6) -> np.ndarray:
+    """Random size×size window of the last two axes (zero-padded when smaller), retried a few times
+    until at least 20 % of it is tissue (above 10 % of the maximum)."""
+    h, w = a.shape[-2:]
+    ph, pw = max(0, size - h), max(0, size - w)
+    if ph or pw:
+        pad = [(0, 0)] * (a.ndim - 2) + [(ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2)]
+        a = np.pad(a, pad)
+        h, w = a.shape[-2:]
+    energy = np.abs(a) if a.ndim == 2 else np.sqrt((np.abs(a) ** 2).sum(axis=tuple(range(a.ndim - 2))))
+    thr = 0.1 * float(energy.max())
+    for _ in range(tries):
+        r, c = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
+        if (energy[r : r + size, c : c + size] > thr).mean() > 0.2:
+            break
+    return a[..., r : r + size, c : c + size]
+
+
+def _augment(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if rng.uniform() < 0.5:
-        x = x[:, ::-1]
+        a = a[..., :, ::-1]
     if rng.uniform() < 0.5:
-        x = x[::-1, :]
+        a = a[..., ::-1, :]
     if rng.uniform() < 0.5:
-        x = x.T
-    x = x * rng.uniform(0.6, 1.0)
-    z = x.astype(np.complex64)
-    if rng.uniform() < phase_prob:
-        z = z * np.exp(1j * smooth_phase(x.shape, rng))
-    acc = int(accelerations[int(rng.integers(len(accelerations)))])
-    kind = mask_kinds[int(rng.integers(len(mask_kinds)))]
-    return simulate(z, make_mask(x.shape, acc, kind, rng))
+        a = np.swapaxes(a, -1, -2)
+    return np.ascontiguousarray(a)
+
+
+def _pick(rng: np.random.Generator, table: dict) -> object:
+    keys = list(table)
+    p = np.array([table[k] for k in keys], dtype=np.float64)
+    return keys[int(rng.choice(len(keys), p=p / p.sum()))]
+
+
+ACCELERATIONS = {2: 0.05, 3: 0.1, 4: 0.35, 6: 0.15, 8: 0.3, 10: 0.05}
+MASK_KINDS = {"random": 0.45, "equispaced": 0.35, "vd2d": 0.2}
+COIL_COUNTS = {1: 0.3, 2: 0.1, 4: 0.25, 8: 0.25, 12: 0.1}
+
+
+def _compress(coil_images: np.ndarray, ncoils: int) -> np.ndarray:
+    """C coil images → ncoils (SVD virtual coils when fewer, zero coils appended when more)."""
+    c = coil_images.shape[0]
+    if ncoils < c:
+        u, _, _ = np.linalg.svd(coil_images.reshape(c, -1), full_matrices=False)
+        return np.tensordot(u[:, :ncoils].conj().T, coil_images, axes=1).astype(np.complex64)
+    if ncoils > c:
+        pad = np.zeros((ncoils - c,) + coil_images.shape[1:], dtype=np.complex64)
+        return np.concatenate((coil_images, pad))
+    return coil_images
+
+
+def acquisition_example(src: Sources, rng: np.random.Generator, crop: int, ncoils: int,
+                        acc: int | None = None, kind: str | None = None) -> dict[str, np.ndarray]:
+    """One simulated (or real multi-coil) acquisition as the app will see it: coil images, noise,
+    a mask, ACS sensitivities and the model contract's normalisation. Returns normalised arrays:
+    target coil images (C, H, W), masked k-space (C, H, W), maps (C, H, W), mask (H, W)."""
+    from .coils import estimate_maps, normalisation_scale, simulate_maps
+
+    u = rng.uniform()
+    clean = True
+    if src.multicoil and u < 0.15:
+        coils = _augment(_fit(src.multicoil[int(rng.integers(len(src.multicoil)))], crop, rng), rng)
+        coils = _compress(coils.astype(np.complex64), ncoils)
+        clean = False  # real data: noise already in it
+    else:
+        if src.complex_images and u < 0.55:
+            z = _augment(_fit(src.complex_images[int(rng.integers(len(src.complex_images)))], crop, rng), rng)
+        else:
+            mag = _augment(_fit(src.magnitude[int(rng.integers(len(src.magnitude)))], crop, rng), rng)
+            v = rng.uniform()
+            if src.phases and v < 0.5:  # measured phase transplanted onto a magnitude image
+                ph = _augment(_fit(src.phases[int(rng.integers(len(src.phases)))], crop, rng), rng)
+                z = mag * np.exp(1j * np.angle(ph))
+            elif v < 0.8:
+                z = mag * np.exp(1j * smooth_phase(mag.shape, rng))
+            else:
+                z = mag.astype(np.complex64)
+        z = (z * rng.uniform(0.6, 1.0)).astype(np.complex64)
+        coils = (simulate_maps(z.shape, ncoils, rng) * z[None]).astype(np.complex64)
+    k_full = fft2c_np(coils)
+    if clean:
+        sigma = float(np.exp(rng.uniform(np.log(2e-4), np.log(2e-2)))) * float(np.abs(coils).max())
+        white = rng.standard_normal(k_full.shape) + 1j * rng.standard_normal(k_full.shape)
+        noisy = k_full + sigma * white / np.sqrt(2)
+    else:
+        noisy = k_full
+    acc = int(_pick(rng, ACCELERATIONS)) if acc is None else acc
+    kind = str(_pick(rng, MASK_KINDS)) if kind is None else kind
+    mask = make_mask(coils.shape[-2:], acc, kind, int(rng.integers(0, 2**32)))
+    y = (noisy * mask).astype(np.complex64)
+    maps = estimate_maps(y, mask)
+    scale = normalisation_scale(y)
+    return {"target": (coils / scale).astype(np.complex64), "kspace": (y / scale).astype(np.complex64),
+            "maps": maps, "mask": mask.astype(np.float32)}
 
 
 def c2ch(z: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.stack((z.real, z.imag)).astype(np.float32))
+    """complex (..., H, W) → float32 (..., 2, H, W)."""
+    return torch.from_numpy(np.stack((z.real, z.imag), axis=-3).astype(np.float32))
 
 
-class ColinDataset(torch.utils.data.Dataset):
-    """Map-style dataset of `length` simulated examples; example i of epoch e is a pure function of
-    (seed, e, i), so a resumed run sees exactly the data an uninterrupted run would."""
+def example_tensors(ex: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    return {"target": c2ch(ex["target"]), "kspace": c2ch(ex["kspace"]), "maps": c2ch(ex["maps"]),
+            "mask": torch.from_numpy(ex["mask"][None, None])}
 
-    def __init__(self, slices: list[np.ndarray], length: int, crop: int, seed: int,
-                 accelerations: tuple[int, ...] = (4, 8), mask_kinds: tuple[str, ...] = ("random", "equispaced"),
-                 phase_prob: float = 0.8):
-        self.slices, self.length, self.crop, self.seed = slices, length, crop, seed
-        self.accelerations, self.mask_kinds, self.phase_prob = accelerations, mask_kinds, phase_prob
-        self.epoch = 0
+
+class AcquisitionDataset:
+    """Simulated acquisitions; example i of epoch e with (crop, coils) is a pure function of
+    (seed, e, i, crop, coils), so a resumed run sees exactly the data an uninterrupted run would."""
+
+    def __init__(self, src: Sources, seed: int):
+        self.src, self.seed, self.epoch = src, seed, 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def __len__(self) -> int:
-        return self.length
+    def get(self, i: int, crop: int, ncoils: int) -> dict[str, torch.Tensor]:
+        rng = np.random.default_rng((self.seed, self.epoch, int(i), crop, ncoils))
+        return example_tensors(acquisition_example(self.src, rng, crop, ncoils))
 
-    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
-        rng = np.random.default_rng((self.seed, self.epoch, int(i)))
-        img = self.slices[int(rng.integers(len(self.slices)))]
-        ex = make_training_example(img, rng, self.crop, self.accelerations, self.mask_kinds, self.phase_prob)
-        return {"target": c2ch(ex.target), "kspace": c2ch(ex.kspace),
-                "mask": torch.from_numpy(ex.mask[None])}
+
+def validation_examples(src_val: list[np.ndarray], colin_val: list[np.ndarray], size: int = 160,
+                        seed: int = 1234) -> list[dict[str, torch.Tensor]]:
+    """A fixed validation set (4×, random masks): held-out Kellman frames and odd Colin27 slices
+    with held-out measured phase, single-coil and 8-coil."""
+    from .sources import Sources
+
+    out = []
+    val_src = Sources(magnitude=list(colin_val), complex_images=list(src_val))
+    for j in range(8):
+        rng = np.random.default_rng((seed, j))
+        ex = acquisition_example(val_src, rng, size, 1 if j % 2 == 0 else 8, acc=4, kind="random")
+        out.append(example_tensors(ex))
+    return out
 
 
 # ----------------------------------------------------------------------------- readers

@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .coils import display
 from .cs import fista_wavelet
-from .data import load_images, simulate
-from .fftc import ifft2c_np
-from .infer import _cached, resolve_model, run_normalised
+from .data import load_images
+from .fftc import fft2c_np, ifft2c_np
+from .infer import _cached, prepare, resolve_model, run_normalised
 from .masks import eval_seed, make_mask
 from .metrics import nmse, psnr, ssim
 from .train import load_model
@@ -70,11 +71,15 @@ def evaluate(images: list[EvalImage], accelerations: list[int], masks_per_image:
     nets = {}
     for m in methods:
         if m not in BUILTIN:
-            path = str(resolve_model(model_paths.get(m, m)))
+            base = m.removesuffix("+proj")  # "vanilla+proj": the vanilla model with every state projected
+            path = str(resolve_model(model_paths.get(base, base)))
             net = _cached(path, "fft")
-            if steps is not None and net.cfg.shared and net.flat:
-                net = load_model(path)  # a private copy: set_steps changes the schedule in place
-                net.set_steps(steps)
+            if (steps is not None and net.cfg.shared and net.flat) or m.endswith("+proj"):
+                net = load_model(path)  # a private copy: the changes below are in place
+                if m.endswith("+proj"):
+                    net.cfg.vanilla_projection = True
+                else:
+                    net.set_steps(steps)
             nets[m] = net
     csd = cs_defaults()
     lam = cs_lambda if cs_lambda is not None else float(csd["lambda"])
@@ -85,22 +90,23 @@ def evaluate(images: list[EvalImage], accelerations: list[int], masks_per_image:
         gt = np.abs(ev.image)
         for acc in accelerations:
             for seed in range(masks_per_image):
-                rng = np.random.default_rng(eval_seed(ev.name, ev.index, acc, seed))
-                mask = make_mask(ev.image.shape, acc, mask_kind, rng)
-                ex = simulate(ev.image, mask)
+                mseed = eval_seed(ev.name, ev.index, acc, seed)
+                mask = make_mask(ev.image.shape, acc, mask_kind, mseed)
+                ex = prepare(fft2c_np(ev.image.astype(np.complex64)), mask)
                 if noise > 0:
+                    rng = np.random.default_rng(mseed)
                     nz = rng.normal(size=(2, *mask.shape)).astype(np.float32) * (noise / np.sqrt(2.0))
-                    ex.kspace = (ex.kspace + mask * (nz[0] + 1j * nz[1])).astype(np.complex64)
-                gt_n = gt / ex.scale
+                    ex["kspace"] = (ex["kspace"] + mask * (nz[0] + 1j * nz[1])).astype(np.complex64)
+                gt_n = gt / ex["scale"]
                 for m in methods:
                     t0 = time.time()
                     step_psnr = None
                     if m == "zero_filled":
-                        pred = np.abs(ifft2c_np(ex.kspace))
+                        pred = np.abs(ifft2c_np(ex["kspace"][0]))
                     elif m == "cs":
-                        pred = np.abs(fista_wavelet(ex.kspace, ex.mask, lam, iters))
+                        pred = np.abs(fista_wavelet(ex["kspace"][0], mask, lam, iters))
                     else:
-                        states = np.abs(run_normalised(nets[m], ex.kspace, ex.mask))
+                        states = np.abs(display(run_normalised(nets[m], ex["kspace"], ex["maps"], mask), ex["maps"]))
                         pred = states[-1]
                         step_psnr = [psnr(gt_n, s) for s in states]
                     timings[m].append(time.time() - t0)

@@ -57,30 +57,32 @@ def op_types(path: Path) -> list[str]:
     return sorted(ops)
 
 
-def _example_inputs(h: int = 72, w: int = 90) -> tuple[torch.Tensor, torch.Tensor]:
+def _example_inputs(h: int = 72, w: int = 90, c: int = 3) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     g = torch.Generator().manual_seed(0)
-    k = torch.randn(1, 2, h, w, generator=g)
+    k = torch.randn(c, 2, h, w, generator=g)
+    s = torch.randn(c, 2, h, w, generator=g) * 0.5
     m = (torch.rand(1, 1, 1, w, generator=g) < 0.4).float().expand(1, 1, h, w).contiguous()
-    return k * m, m
+    return k * m, s, m
 
 
 def export_graphs(net: Unrolled, out_full: Path, out_step: Path) -> None:
     """Export with dynamic batch, H, W (the DFT matrices are built in-graph from the input shape)."""
     net = Unrolled(net.cfg, dft_mode="matmul").eval().requires_grad_(False) if net.dft_mode != "matmul" \
         else net
-    k, m = _example_inputs()
-    dyn = {0: "B", 2: "H", 3: "W"}
+    k, s, m = _example_inputs()
+    dyn = {0: "C", 2: "H", 3: "W"}
+    dm = {2: "H", 3: "W"}
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
-        torch.onnx.export(FullGraph(net), (k, m), str(out_full), input_names=["kspace", "mask"],
+        torch.onnx.export(FullGraph(net), (k, s, m), str(out_full), input_names=["kspace", "maps", "mask"],
                           output_names=["states"], opset_version=OPSET, dynamo=False,
-                          dynamic_axes={"kspace": dyn, "mask": dyn, "states": {1: "B", 3: "H", 4: "W"}})
-        x = torch.randn(1, 2, k.shape[2], k.shape[3])
+                          dynamic_axes={"kspace": dyn, "maps": dyn, "mask": dm, "states": {1: "C", 3: "H", 4: "W"}})
+        x = torch.randn(k.shape[0], 2, k.shape[2], k.shape[3])
         step = torch.tensor([0], dtype=torch.int64)
-        torch.onnx.export(StepGraph(net), (x, k, m, step), str(out_step),
-                          input_names=["x", "kspace", "mask", "step"], output_names=["x_next"],
+        torch.onnx.export(StepGraph(net), (x, k, s, m, step), str(out_step),
+                          input_names=["x", "kspace", "maps", "mask", "step"], output_names=["x_next"],
                           opset_version=OPSET, dynamo=False,
-                          dynamic_axes={"x": dyn, "kspace": dyn, "mask": dyn, "x_next": dyn})
+                          dynamic_axes={"x": dyn, "kspace": dyn, "maps": dyn, "mask": dm, "x_next": dyn})
     for p in (out_full, out_step):
         onnx.checker.check_model(onnx.load(str(p)))
 
@@ -100,6 +102,24 @@ def git_commit() -> str:
         return rev + (" + uncommitted changes in training/" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def training_files(cfg: dict) -> list[dict]:
+    from .sources import TRAIN_FILES
+
+    shared = bool(cfg.get("train", {}).get("shared_data", False))
+    return [{"file": f, "licence": lic} for f, lic in TRAIN_FILES.items() if shared or f.startswith("ch2")]
+
+
+def training_data_text(cfg: dict) -> str:
+    if cfg.get("train", {}).get("shared_data", False):
+        return ("Colin27 T1 slices and real cardiac magnitude images with measured phase maps transplanted "
+                "(or a smooth synthetic phase), complex T2 brain and cardiac/thorax-abdomen GRE images with "
+                "their measured phase, and real 4-coil MPRAGE raw k-space; simulated receive coils (1-12, "
+                "smooth Gaussian profiles with coil phase), thermal noise, 1D random/equispaced and 2D "
+                "variable-density masks at 2-10x; crop curriculum 96 -> 128 -> 192 px")
+    return ("Colin27 T1 (mricron-data) slices, random crops; k-space simulated from magnitude with a smooth "
+            "random phase; 1D random and equispaced masks")
 
 
 def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: dict | None = None,
@@ -122,17 +142,22 @@ def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: 
                   "step": {"path": step.name, "sha256": sha256(step)},
                   "pytorch": {"path": pt.name, "sha256": sha256(pt)}},
         "inputs": {
-            "full": [{"name": "kspace", "type": "float32", "shape": ["B", 2, "H", "W"]},
-                     {"name": "mask", "type": "float32", "shape": ["B", 1, "H", "W"]}],
-            "step": [{"name": "x", "type": "float32", "shape": ["B", 2, "H", "W"]},
-                     {"name": "kspace", "type": "float32", "shape": ["B", 2, "H", "W"]},
-                     {"name": "mask", "type": "float32", "shape": ["B", 1, "H", "W"]},
+            "full": [{"name": "kspace", "type": "float32", "shape": ["C", 2, "H", "W"]},
+                     {"name": "maps", "type": "float32", "shape": ["C", 2, "H", "W"]},
+                     {"name": "mask", "type": "float32", "shape": [1, 1, "H", "W"]}],
+            "step": [{"name": "x", "type": "float32", "shape": ["C", 2, "H", "W"]},
+                     {"name": "kspace", "type": "float32", "shape": ["C", 2, "H", "W"]},
+                     {"name": "maps", "type": "float32", "shape": ["C", 2, "H", "W"]},
+                     {"name": "mask", "type": "float32", "shape": [1, 1, "H", "W"]},
                      {"name": "step", "type": "int64", "shape": [1], "range": [0, n - 1]}],
         },
-        "outputs": {"full": [{"name": "states", "type": "float32", "shape": [n + 1, "B", 2, "H", "W"]}],
-                    "step": [{"name": "x_next", "type": "float32", "shape": ["B", 2, "H", "W"]}]},
-        "normalisation": "divide the masked centred k-space by scale = max |F^H(M y)| of the slice; "
-                         "multiply every state by scale",
+        "outputs": {"full": [{"name": "states", "type": "float32", "shape": [n + 1, "C", 2, "H", "W"]}],
+                    "step": [{"name": "x_next", "type": "float32", "shape": ["C", 2, "H", "W"]}]},
+        "coils": "C receive coils on the leading axis (1 for single-coil); maps = ACS sensitivities "
+                 "(training/flatrecon/coils.py, app/recon/coils.ts); states are per-coil images, shown as "
+                 "their RSS with the phase of the sensitivity-weighted combination",
+        "normalisation": "divide the masked centred k-space by scale = max over pixels of the RSS of the "
+                         "zero-filled coil images; multiply every state by scale",
         "kspace_convention": "centred orthonormal: F(x) = fftshift(fft2(ifftshift(x), norm='ortho')); "
                              "1D Cartesian masks select columns",
         "min_size": 64,
@@ -145,12 +170,10 @@ def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: 
                          "projection": net.cfg.projection if net.flat else None,
                          "parameters": count_params(net), "config": cfg},
         "training": {
-            "data": "Colin27 T1 (mricron-data ch2.nii.gz full head, 1 mm; ch2better.nii.gz brain-extracted, "
-                    "block-averaged to 1 mm), axial/coronal/sagittal slices, random crops; k-space simulated "
-                    "from magnitude with a smooth random phase; 1D random and equispaced masks, 4x (cf 0.08) "
-                    "and 8x (cf 0.04)",
-            "licence": "Colin27 via Debian mricron-data (BSD-3 with the Colin27 notice); no cardiac or other "
-                       "restricted data used",
+            "data": training_data_text(cfg),
+            "files": training_files(cfg),
+            "licence": "research, non-profit use only: the shared real-data files carry research/non-profit "
+                       "licences (see files); Colin27 via Debian mricron-data is BSD-3 with the Colin27 notice",
             "meta": ck.get("meta", {}),
             "command": (extra or {}).get("train_command", ""),
             "config": cfg,

@@ -11,11 +11,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .coils import display  # noqa: E402
 from .cs import fista_wavelet  # noqa: E402
-from .data import simulate  # noqa: E402
 from .evaluate import collect_images, cs_defaults  # noqa: E402
-from .fftc import ifft2c_np  # noqa: E402
-from .infer import _cached, resolve_model, run_normalised  # noqa: E402
+from .fftc import fft2c_np, ifft2c_np  # noqa: E402
+from .infer import _cached, prepare, resolve_model, run_normalised  # noqa: E402
 from .masks import eval_seed, make_mask  # noqa: E402
 from .metrics import psnr  # noqa: E402
 
@@ -45,18 +45,25 @@ def step_curves(eval_json: str, out: Path, title: str = "") -> Path:
     return out
 
 
+def _shown(model: str, ex: dict) -> np.ndarray:
+    """Shown (coil-combined) normalised states of a model for a prepared example."""
+    net = _cached(str(resolve_model(model)), "fft")
+    return display(run_normalised(net, ex["kspace"], ex["maps"], ex["mask"]), ex["maps"])
+
+
 def examples(image: str, index: int, out: Path, models: list[str], accs: tuple[int, ...] = (4, 8)) -> Path:
     ev = [e for e in collect_images([image]) if e.index == index][0]
     csd = cs_defaults()
     rows = []
     for acc in accs:
-        mask = make_mask(ev.image.shape, acc, "random", np.random.default_rng(eval_seed(ev.name, index, acc, 0)))
-        ex = simulate(ev.image, mask)
-        gt = np.abs(ev.image) / ex.scale
-        recs = {"zero-filled": np.abs(ifft2c_np(ex.kspace)),
-                "CS": np.abs(fista_wavelet(ex.kspace, ex.mask, float(csd["lambda"]), int(csd["iters"])))}
+        mask = make_mask(ev.image.shape, acc, "random", eval_seed(ev.name, index, acc, 0))
+        ex = prepare(fft2c_np(ev.image), mask)
+        gt = np.abs(ev.image) / ex["scale"]
+        k0 = ex["kspace"][0]
+        recs = {"zero-filled": np.abs(ifft2c_np(k0)),
+                "CS": np.abs(fista_wavelet(k0, mask, float(csd["lambda"]), int(csd["iters"])))}
         for m in models:
-            recs[m] = np.abs(run_normalised(_cached(str(resolve_model(m)), "fft"), ex.kspace, ex.mask)[-1])
+            recs[m] = np.abs(_shown(m, ex)[-1])
         rows.append((acc, gt, recs))
     ncol = 1 + len(rows[0][2])
     fig, axes = plt.subplots(2 * len(rows), ncol, figsize=(2.3 * ncol, 4.6 * len(rows)))
@@ -80,11 +87,11 @@ def examples(image: str, index: int, out: Path, models: list[str], accs: tuple[i
 
 def trajectory(image: str, index: int, out: Path, model: str = "flat", acc: int = 8) -> Path:
     ev = [e for e in collect_images([image]) if e.index == index][0]
-    mask = make_mask(ev.image.shape, acc, "random", np.random.default_rng(eval_seed(ev.name, index, acc, 0)))
-    ex = simulate(ev.image, mask)
+    mask = make_mask(ev.image.shape, acc, "random", eval_seed(ev.name, index, acc, 0))
+    ex = prepare(fft2c_np(ev.image), mask)
     net = _cached(str(resolve_model(model)), "fft")
-    states = np.abs(run_normalised(net, ex.kspace, ex.mask))
-    gt = np.abs(ev.image) / ex.scale
+    states = np.abs(_shown(model, ex))
+    gt = np.abs(ev.image) / ex["scale"]
     picks = np.linspace(0, len(states) - 1, 7).round().astype(int)
     fig, axes = plt.subplots(1, len(picks), figsize=(2.2 * len(picks), 2.6))
     for ax, i in zip(axes, picks, strict=True):

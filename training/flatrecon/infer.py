@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .fftc import ifft2c_np
+from .coils import display, estimate_maps, normalisation_scale
+from .data import c2ch
 from .model import Unrolled
 from .paths import MODELS_DIR
 from .train import load_model
@@ -30,27 +31,35 @@ def resolve_model(model: str) -> Path:
     return cand
 
 
-def run_normalised(net: Unrolled, kspace: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """States (N+1, H, W) complex64 for already-normalised masked k-space."""
-    y = torch.from_numpy(np.stack((kspace.real, kspace.imag))[None].astype(np.float32))
-    m = torch.from_numpy(mask[None, None].astype(np.float32))
+def prepare(kspace: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray | float]:
+    """The model contract, as app/recon/prepare.ts: masked per-coil k-space (C, H, W) divided by
+    scale = max RSS of the zero-filled coil images, ACS sensitivities, the mask."""
+    k = np.asarray(kspace)
+    k = k[None] if k.ndim == 2 else k
+    m = np.asarray(mask).astype(np.float32)
+    if k.ndim != 3 or m.shape != k.shape[1:]:
+        raise ValueError(f"kspace must be (H, W) or (C, H, W) with a mask (H, W), got {k.shape} and {m.shape}.")
+    if min(k.shape[1:]) < 64:
+        raise ValueError(f"images must be at least 64×64, got {k.shape[1:]}.")
+    y = (k * m).astype(np.complex64)
+    scale = normalisation_scale(y)
+    return {"kspace": (y / scale).astype(np.complex64), "maps": estimate_maps(y, m), "mask": m, "scale": scale}
+
+
+def run_normalised(net: Unrolled, kspace: np.ndarray, maps: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per-coil states (N+1, C, H, W) complex64 for normalised masked k-space and maps (C, H, W)."""
+    y = c2ch(kspace)[None]
+    s = c2ch(maps)[None]
+    m = torch.from_numpy(mask[None, None, None].astype(np.float32))
     with torch.no_grad():
-        s = net(y, m)[:, 0].numpy()
-    return (s[:, 0] + 1j * s[:, 1]).astype(np.complex64)
+        out = net(y, s, m)[:, 0].numpy()
+    return (out[:, :, 0] + 1j * out[:, :, 1]).astype(np.complex64)
 
 
 def reconstruct(kspace: np.ndarray, mask: np.ndarray, model: str = "flat", dft_mode: str = "fft") -> np.ndarray:
-    """FLAT/vanilla trajectory (N+1, H, W) complex64 for centred masked k-space (H, W).
-
-    Normalisation as the model contract: scale = max |Fᴴ(M y)|, run on y/scale, states × scale.
-    """
-    k = np.asarray(kspace)
-    m = np.asarray(mask).astype(np.float32)
-    if k.ndim != 2 or m.shape != k.shape:
-        raise ValueError(f"kspace and mask must be 2D of the same shape, got {k.shape} and {m.shape}.")
-    if min(k.shape) < 64:
-        raise ValueError(f"images must be at least 64×64, got {k.shape}.")
-    k = (k * m).astype(np.complex64)
-    scale = float(np.abs(ifft2c_np(k)).max()) or 1.0
+    """Shown trajectory (N+1, H, W) complex64 (RSS magnitude, combined phase) for centred k-space
+    (H, W) or (C, H, W) and a mask (H, W), in the input's units."""
+    p = prepare(kspace, mask)
     net = _cached(str(resolve_model(model)), dft_mode)
-    return (run_normalised(net, k / scale, m) * scale).astype(np.complex64)
+    states = run_normalised(net, p["kspace"], p["maps"], p["mask"])  # type: ignore[arg-type]
+    return (display(states, p["maps"]) * p["scale"]).astype(np.complex64)  # type: ignore[operator]

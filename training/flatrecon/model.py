@@ -3,7 +3,7 @@ and the vanilla unrolled baseline, both with the same small U-Net Φ.
 
 Parameters of Φ are stacked along a leading cascade axis (K = N unshared, K = 1 shared) so one step
 can gather its weights with a tensor index (the ONNX step graph uses the `step` input for that).
-Complex images are [B, 2, H, W] (re, im).
+Complex images are [B, 2, H, W] (re, im); per-coil states [B, C, 2, H, W] (see coils.py).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class ModelConfig:
     projection: float = 1.0  # FLAT: weight w of the null-space projection, v = Fᴴ(1 - w·M)F Φ; 0 = plain
     sigma: float = 1.0  # noise level in the data-consistency term Aᴴ(Ax-y)/σ²
     temb_dim: int = 16
+    vanilla_projection: bool = False  # vanilla baseline with every state projected onto the data
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -107,6 +108,7 @@ class StackedUNet(nn.Module):
     def __init__(self, k: int, cin: int = 2, cout: int = 2, chans: int = 12, levels: int = 2, temb: int = 0):
         super().__init__()
         self.levels = levels
+        self.channels_last = False  # training on CPU sets it (faster convolutions); export leaves it off
         ch = [chans * 2**i for i in range(levels + 1)]
         self.down = nn.ModuleList([Block(k, cin, ch[0], temb)] + [Block(k, ch[i], ch[i + 1], temb)
                                                                     for i in range(levels)])
@@ -121,6 +123,8 @@ class StackedUNet(nn.Module):
         m = 2**self.levels
         ph, pw = (m - h % m) % m, (m - w % m) % m
         x = F.pad(x, (0, pw, 0, ph))
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         skips = []
         z = self.down[0](x, idx, emb)
         for i in range(self.levels):
@@ -168,27 +172,71 @@ class Unrolled(nn.Module):
         t = schedule(n, self.cfg.schedule, self.cfg.alpha)
         self.t_view = torch.flip(t, dims=[0]).clone().to(self.t_view.device)
 
-    def update(self, x: torch.Tensor, kx: torch.Tensor, y: torch.Tensor, mask: torch.Tensor,
+    def update(self, x: torch.Tensor, kx: torch.Tensor, y: torch.Tensor, maps: torch.Tensor, mask: torch.Tensor,
                k_idx, t_now: torch.Tensor, eta: torch.Tensor, dft) -> tuple[torch.Tensor, torch.Tensor]:
-        """One Euler step written in k-space: the state's k-space kx = F x is carried along, so a step
-        costs two DFTs (F Φ and Fᴴ of the new k-space) instead of four; Fᴴ(M F x - y) + P Φ equals
-        Fᴴ[(M kx - y) + (1 - w M) F Φ]."""
+        """One Euler step on the per-coil state, written in k-space (kx = F x carried along, so a step
+        costs two DFTs per coil). Φ sees the combination Σ conj(S_c) x_c; its output z enters every
+        coil as S_c z, so Fᴴ(M F x - y) + P S Φ = Fᴴ[(M kx - y) + (1 - w M) F S z].
+        Shapes: x, kx, y, maps [B, C, 2, H, W]; mask [B, 1, 1, H, W]."""
         g = mask * kx - y
+        comb = combine(x, maps)
         if self.flat:
             emb = time_embedding(t_now.reshape(1).expand(x.shape[0]), self.cfg.temb_dim)
-            kp = dft.fft(self.phi(x, k_idx, emb))
+            kp = dft.fft(expand(self.phi(comb, k_idx, emb), maps))
             w = self.cfg.projection
             upd = g / self.cfg.sigma**2 + (kp - w * mask * kp if w != 0.0 else kp)
             kx_next = kx - eta * upd
         else:
-            kp = dft.fft(self.phi(x, k_idx, None))
+            kp = dft.fft(expand(self.phi(comb, k_idx, None), maps))
             mu = torch.exp(self.log_mu[k_idx])
             lam = torch.exp(self.log_lam[k_idx])
             kx_next = kx - mu * (lam * g + kp)
+            if self.cfg.vanilla_projection:  # "vanilla + hard projection": measured samples restored
+                kx_next = kx_next - mask * kx_next + y
         return dft.ifft(kx_next), kx_next
 
-    def forward(self, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """All states [N+1, B, 2, H, W]; states[0] = Aᴴy (t = 1), states[N] the final image (t = 0)."""
+    def _forward_complex(self, y: torch.Tensor, maps: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The same iteration on complex tensors with torch.fft (training speed: no re/im stacking per
+        coil op); equal to the channel form within float rounding (tests/test_model.py)."""
+        from .fftc import to_channels, to_complex
+
+        ax = (-2, -1)
+
+        def fft(z: torch.Tensor) -> torch.Tensor:
+            return torch.fft.fftshift(torch.fft.fft2(torch.fft.ifftshift(z, dim=ax), norm="ortho"), dim=ax)
+
+        def ifft(z: torch.Tensor) -> torch.Tensor:
+            return torch.fft.fftshift(torch.fft.ifft2(torch.fft.ifftshift(z, dim=ax), norm="ortho"), dim=ax)
+
+        yc, sc, m = to_complex(y), to_complex(maps), mask[..., 0, :, :]
+        sconj = sc.conj()
+        kx, x = yc, ifft(yc)
+        states = [x]
+        n = self.steps
+        w = self.cfg.projection
+        for i in range(n):
+            k_idx = 0 if self.cfg.shared else (n - 1 - i)
+            t_now, eta = self.t_view[i], self.t_view[i] - self.t_view[i + 1]
+            comb = to_channels((sconj * x).sum(dim=1))
+            if self.flat:
+                emb = time_embedding(t_now.reshape(1).expand(x.shape[0]), self.cfg.temb_dim)
+                z = to_complex(self.phi(comb, k_idx, emb))
+                kp = fft(sc * z.unsqueeze(1))
+                upd = (m * kx - yc) / self.cfg.sigma**2 + (kp - w * m * kp if w != 0.0 else kp)
+                kx = kx - eta * upd
+            else:
+                kp = fft(sc * to_complex(self.phi(comb, k_idx, None)).unsqueeze(1))
+                kx = kx - torch.exp(self.log_mu[k_idx]) * (torch.exp(self.log_lam[k_idx]) * (m * kx - yc) + kp)
+                if self.cfg.vanilla_projection:
+                    kx = kx - m * kx + yc
+            x = ifft(kx)
+            states.append(x)
+        return to_channels(torch.stack(states, dim=0))
+
+    def forward(self, y: torch.Tensor, maps: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """All per-coil states [N+1, B, C, 2, H, W]; states[0] = Fᴴy (t = 1), states[N] final (t = 0)."""
+        if self.dft_mode == "fft":
+            return self._forward_complex(y, maps, mask)
         dft = make_dft(self.dft_mode, y)
         kx = y  # F Fᴴ y = y
         x = dft.ifft(y)
@@ -196,38 +244,62 @@ class Unrolled(nn.Module):
         n = self.steps
         for i in range(n):
             k_idx = 0 if self.cfg.shared else (n - 1 - i)
-            x, kx = self.update(x, kx, y, mask, k_idx, self.t_view[i], self.t_view[i] - self.t_view[i + 1], dft)
+            x, kx = self.update(x, kx, y, maps, mask, k_idx, self.t_view[i], self.t_view[i] - self.t_view[i + 1],
+                                dft)
             states.append(x)
         return torch.stack(states, dim=0)
 
 
+def combine(x: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
+    """Σ_c conj(S_c) x_c over dim -4 of [..., C, 2, H, W] → [..., 2, H, W]."""
+    xr, xi = x[..., 0, :, :], x[..., 1, :, :]
+    sr, si = maps[..., 0, :, :], maps[..., 1, :, :]
+    return torch.stack(((sr * xr + si * xi).sum(dim=-3), (sr * xi - si * xr).sum(dim=-3)), dim=-3)
+
+
+def expand(z: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
+    """S_c z for every coil: [..., 2, H, W] × [..., C, 2, H, W] → [..., C, 2, H, W]."""
+    zr, zi = z[..., 0, :, :].unsqueeze(-3), z[..., 1, :, :].unsqueeze(-3)
+    sr, si = maps[..., 0, :, :], maps[..., 1, :, :]
+    return torch.stack((sr * zr - si * zi, sr * zi + si * zr), dim=-3)
+
+
+def rss(x: torch.Tensor) -> torch.Tensor:
+    """Root-sum-of-squares over coils: [..., C, 2, H, W] → [..., H, W]."""
+    return torch.sqrt((x * x).sum(dim=(-4, -3)) + 1e-12)
+
+
 class StepGraph(nn.Module):
-    """One Euler step for the ONNX step graph: weights and t gathered by the int64 `step` tensor."""
+    """One Euler step for the ONNX step graph (coils on the leading axis, batch of one): weights and
+    t gathered by the int64 `step` tensor. x, kspace, maps [C, 2, H, W]; mask [1, 1, H, W]."""
 
     def __init__(self, net: Unrolled):
         super().__init__()
         self.net = net
 
-    def forward(self, x, kspace, mask, step):
+    def forward(self, x, kspace, maps, mask, step):
         net = self.net
         n = net.steps
+        x, kspace, maps, mask = x.unsqueeze(0), kspace.unsqueeze(0), maps.unsqueeze(0), mask.unsqueeze(0)
         dft = make_dft(net.dft_mode, x)
         i = step.reshape(()).long()
         k_idx = torch.zeros_like(i) if net.cfg.shared else (n - 1) - i
         t_now = torch.gather(net.t_view, 0, i.reshape(1))
         t_next = torch.gather(net.t_view, 0, (i + 1).reshape(1))
-        eta = (t_now - t_next).reshape(1, 1, 1, 1)
-        x_next, _ = net.update(x, dft.fft(x), kspace, mask, k_idx, t_now, eta, dft)
-        return x_next
+        eta = (t_now - t_next).reshape(1, 1, 1, 1, 1)
+        x_next, _ = net.update(x, dft.fft(x), kspace, maps, mask, k_idx, t_now, eta, dft)
+        return x_next[0]
 
 
 class FullGraph(nn.Module):
+    """The whole trajectory: kspace, maps [C, 2, H, W], mask [1, 1, H, W] → states [N+1, C, 2, H, W]."""
+
     def __init__(self, net: Unrolled):
         super().__init__()
         self.net = net
 
-    def forward(self, kspace, mask):
-        return self.net(kspace, mask)
+    def forward(self, kspace, maps, mask):
+        return self.net(kspace.unsqueeze(0), maps.unsqueeze(0), mask.unsqueeze(0))[:, 0]
 
 
 def count_params(m: nn.Module) -> int:

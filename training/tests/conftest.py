@@ -1,15 +1,14 @@
-"""Shared fixtures: real Colin27 slices (mricron-data) and the shared eval data folder."""
+"""Shared fixtures: real Colin27 slices (Debian mricron-data). Tests never read ../shared."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import nibabel as nib
 import numpy as np
 import pytest
 
-from flatrecon.paths import COLIN_HEAD, shared_data_dir
+from flatrecon.paths import COLIN_HEAD
 
 
 @lru_cache(maxsize=1)
@@ -28,11 +27,3 @@ def colin_slice() -> np.ndarray:
 def colin_slices() -> list[np.ndarray]:
     v = _colin()
     return [np.ascontiguousarray(np.rot90(v[:, :, i])).clip(0, 1) for i in range(60, 121, 10)]
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    d = shared_data_dir()
-    if not (d / "brain_axial_complex_180x230.npy").exists():
-        pytest.skip(f"shared data not found at {d}")
-    return d

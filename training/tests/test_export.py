@@ -5,20 +5,18 @@ import json
 import numpy as np
 import pytest
 import torch
-from helpers import tiny_model
+from helpers import acquisition, as_batch, tiny_model
 
-from flatrecon.data import c2ch, simulate
 from flatrecon.export import CUDA_OPS, export_graphs, export_model, op_types, run_onnx, sha256
-from flatrecon.masks import make_mask
 from flatrecon.model import Unrolled
 from flatrecon.paths import MODELS_DIR
 from flatrecon.train import load_model, save_weights
 
 
-def _real_input(img, shape, acc=4, seed=3):
-    crop = img[40 : 40 + shape[0], 20 : 20 + shape[1]]
-    ex = simulate(crop.astype(np.complex64), make_mask(crop.shape, acc, "random", np.random.default_rng(seed)))
-    return c2ch(ex.kspace)[None].numpy(), ex.mask[None, None].astype(np.float32)
+def _real_input(img, shape, acc=4, seed=3, coils=3):
+    """Torch batch (y, maps, mask) and the ONNX feeds (coils on the leading axis, no batch)."""
+    y, s, m = as_batch(acquisition(img, shape, coils=coils, acc=acc, seed=seed))
+    return (y, s, m), {"kspace": y[0].numpy(), "maps": s[0].numpy(), "mask": m[0].numpy()}
 
 
 def _rel(a, b):
@@ -43,14 +41,15 @@ def tiny_export(tmp_path_factory):
 @pytest.mark.parametrize("shape", [(64, 64), (81, 95)])
 def test_tiny_graph_parity_on_real_slices(colin_slice, tiny_export, shape):
     net, full, step = tiny_export
-    k, m = _real_input(colin_slice, shape)
-    with torch.no_grad():
-        ref = net(torch.from_numpy(k), torch.from_numpy(m)).numpy()
-    out = run_onnx(full, {"kspace": k, "mask": m})
-    assert out.shape == ref.shape and _rel(out, ref) <= 1e-4
-    for i in range(net.steps):
-        nxt = run_onnx(step, {"x": ref[i], "kspace": k, "mask": m, "step": np.array([i], dtype=np.int64)})
-        assert _rel(nxt, ref[i + 1]) <= 1e-4
+    for coils in (1, 3):
+        batch, feeds = _real_input(colin_slice, shape, coils=coils)
+        with torch.no_grad():
+            ref = net(*batch)[:, 0].numpy()
+        out = run_onnx(full, feeds)
+        assert out.shape == ref.shape == (net.steps + 1, coils, 2, *shape) and _rel(out, ref) <= 1e-4
+        for i in range(net.steps):
+            nxt = run_onnx(step, {"x": ref[i], **feeds, "step": np.array([i], dtype=np.int64)})
+            assert _rel(nxt, ref[i + 1]) <= 1e-4
 
 
 def test_graph_ops_have_cuda_kernels_and_no_dft(tiny_export):
@@ -73,7 +72,8 @@ def test_export_model_writes_card(tmp_path, colin_slice):
     assert card["files"]["step"]["sha256"] == sha256(tmp_path / "tiny_step.onnx")
     assert len(card["t"]) == card["steps"] + 1 and card["t"][0] == 1.0 and card["t"][-1] == 0.0
     assert json.loads((tmp_path / "tiny.json").read_text())["opTypes"]["full"] == op_types(tmp_path / "tiny.onnx")
-    assert card["inputs"]["step"][3]["type"] == "int64"
+    assert [i["name"] for i in card["inputs"]["step"]] == ["x", "kspace", "maps", "mask", "step"]
+    assert card["inputs"]["step"][4]["type"] == "int64"
 
 
 @pytest.mark.parametrize("name", ["flat", "vanilla"])
@@ -90,11 +90,11 @@ def test_shipped_models_parity_and_card(colin_slice, name):
         assert "DFT" not in ops and set(ops) <= CUDA_OPS
         assert sorted(card["opTypes"]["full" if p == onnx_path else "step"]) == ops
     net = load_model(pt)
-    k, m = _real_input(colin_slice, (96, 97), acc=8)
+    batch, feeds = _real_input(colin_slice, (96, 97), acc=8, coils=4)
     with torch.no_grad():
-        ref = net(torch.from_numpy(k), torch.from_numpy(m)).numpy()
-    out = run_onnx(onnx_path, {"kspace": k, "mask": m})
+        ref = net(*batch)[:, 0].numpy()
+    out = run_onnx(onnx_path, feeds)
     assert _rel(out, ref) <= 1e-4
     i = net.steps // 2
-    nxt = run_onnx(step_path, {"x": ref[i], "kspace": k, "mask": m, "step": np.array([i], dtype=np.int64)})
+    nxt = run_onnx(step_path, {"x": ref[i], **feeds, "step": np.array([i], dtype=np.int64)})
     assert _rel(nxt, ref[i + 1]) <= 1e-4

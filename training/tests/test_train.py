@@ -16,7 +16,8 @@ from flatrecon.train import load_model, train
 def _cfg(iters: int) -> RunConfig:
     cfg = RunConfig(ModelConfig(method="flat", steps=3, chans=4, levels=1))
     return apply_overrides(cfg, [f"train.iterations={iters}", "train.crop=64", "train.batch=2",
-                                 "train.log_every=1", "train.ckpt_every=2", "train.epoch_steps=3"])
+                                 "train.log_every=1", "train.ckpt_every=2", "train.epoch_steps=3",
+                                 "train.shared_data=false", "train.val_every=2"])
 
 
 def test_resume_reproduces_uninterrupted_run(tmp_path, colin_slices):
@@ -28,7 +29,7 @@ def test_resume_reproduces_uninterrupted_run(tmp_path, colin_slices):
     for k in a:
         torch.testing.assert_close(a[k], b[k], atol=1e-6, rtol=1e-5)
     log = (tmp_path / "resumed" / "train.log").read_text()
-    assert "resumed from" in log and "slices/s=" in log and "eta=" in log
+    assert "resumed from" in log and "slices/s=" in log and "eta=" in log and "val step 2: psnr=" in log
     meta = json.loads((tmp_path / "resumed" / "train_summary.json").read_text())
     assert meta["steps"] == 4 and meta["samples_seen"] == 8
     cfg = RunConfig.load(tmp_path / "resumed" / "config.json")
