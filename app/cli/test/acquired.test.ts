@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { loadModelCard } from '../../recon';
-import { TEST_MODEL, dataFile, readNpy, tempDir } from '../../test/helpers';
+import { TEST_MODEL, readNpy, realData, tempDir } from '../../test/helpers';
 import { runCli } from './cli';
 
-// A real undersampled acquisition (Lustig's 512x512 T2 brain, only the sampled phase-encode columns
-// stored; demo data, no ground truth): reconstructed as acquired, whatever mask was asked for.
+// Undersampled k-space as a scanner stores it (512x512, only the acquired phase-encode columns hold data,
+// the others are exactly zero), made from a real image: a Colin27 slice upsampled to 0.5 mm with a
+// smooth phase (app/test/fixtures-scripts/make_real_data.py). It is reconstructed as acquired, whatever
+// mask was asked for, and without reference metrics.
 describe('recon CLI on real undersampled k-space', () => {
   it('uses the acquired mask, reports no reference metrics and stays data-consistent', () => {
     const steps = loadModelCard(TEST_MODEL.dir, TEST_MODEL.name).steps;
     const out = tempDir('flat-cli-acq-');
-    const input = dataFile('brain512_kspace_undersampled.npy');
+    const input = realData('colin512_kspace_undersampled.npy');
     const r = runCli(['--input', input, '--content', 'kspace', '--acceleration', '8', '--out', out, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -19,7 +21,7 @@ describe('recon CLI on real undersampled k-space', () => {
       mask: { source: string; samplingFraction: number };
       results: { psnr?: number[]; ssim?: number[]; dcResidual: number[] }[];
     };
-    const mask = readNpy(dataFile('brain512_mask.npy')).data;
+    const mask = readNpy(realData('colin512_mask.npy')).data;
     const fraction = mask.reduce((s, v) => s + v, 0) / mask.length;
     expect(rep.simulated).toBe(false);
     expect(rep.mask.source).toBe('acquired');

