@@ -51,7 +51,11 @@ export interface ReconReport {
   mask: { source: 'random' | 'equispaced' | 'file' | 'acquired'; samplingFraction: number; centerFraction?: number; seed?: number; file?: string };
   rows: number;
   cols: number;
+  /** receive coils, reconstructed jointly */
+  coils: number;
   crop?: { rows: number; cols: number };
+  /** PSNR/SSIM data range: the reference volume's maximum (fastMRI convention) */
+  dataRange?: number;
   results: SliceReport[];
   outputs: string[];
   notes: string[];
@@ -142,7 +146,9 @@ export async function runRecon(args: ReconArgs): Promise<ReconReport> {
       mask: info,
       rows,
       cols,
+      coils: study.coils ?? 1,
       ...(study.crop ? { crop: study.crop } : {}),
+      ...(referenceSlice(study, wanted[0] ?? 0)?.dataRange !== undefined ? { dataRange: referenceSlice(study, wanted[0] ?? 0)!.dataRange } : {}),
       results,
       outputs,
       notes: study.notes,

@@ -106,10 +106,11 @@ function withoutNotes(extra: Partial<Study>): Partial<Study> {
 
 /**
  * The acquired sampling pattern of undersampled k-space of any shape (1D columns, 2D Poisson or
- * variable-density points, radial-free Cartesian gaps): a location is acquired when any slice or
- * coil holds a non-zero value there. Returns the rows*cols mask when there are empty columns
- * between sampled ones, or when more than 1 % of the locations inside the sampled bounding box are
- * empty; else undefined (fully sampled, or zeros only at the edges, which are padding).
+ * variable-density points): a location is acquired when any slice or coil holds a non-zero value
+ * there. Returns the rows*cols mask when there are empty columns between sampled ones, or when
+ * more than 1 % of the locations inside the sampled bounding box are empty and the energy sits at
+ * the centre as k-space's does (an image's zero background is not a sampling pattern); else
+ * undefined (fully sampled, or zeros only at the edges, which are padding).
  * Data layout (slice, coil, row, col).
  */
 export function acquiredMaskOf(k: ComplexStack, coils = 1): Uint8Array | undefined {
@@ -132,11 +133,73 @@ export function acquiredMaskOf(k: ComplexStack, coils = 1): Uint8Array | undefin
         colHit[c] = 1;
       }
   if (r1 < 0) return undefined;
-  let gapCols = 0;
-  for (let c = c0; c <= c1; c++) gapCols += 1 - colHit[c]!;
+  const gapCols = emptyColumnsBetween(colHit, c0, c1);
   let empty = 0;
   for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) empty += 1 - sampled[r * cols + c]!;
   const box = (r1 - r0 + 1) * (c1 - c0 + 1);
-  if (gapCols === 0 && empty <= 0.01 * box) return undefined;
+  if (gapCols === 0 && (empty <= 0.01 * box || centralEnergyFraction({ slices: slices * coils, rows, cols, data }) <= 0.3)) return undefined;
   return sampled;
+}
+
+function emptyColumnsBetween(colHit: Uint8Array, c0: number, c1: number): number {
+  let gaps = 0;
+  for (let c = c0; c <= c1; c++) gaps += 1 - colHit[c]!;
+  return gaps;
+}
+
+/**
+ * True when whole columns are empty between sampled ones in every slice: the signature of
+ * 1D-undersampled Cartesian k-space (images have no such gaps; their zero background is not one).
+ */
+export function hasEmptyColumnGaps(k: ComplexStack): boolean {
+  const { slices, rows, cols, data } = k;
+  const colHit = new Uint8Array(cols);
+  for (let s = 0; s < slices; s++)
+    for (let r = 0; r < rows; r++) {
+      const base = (s * rows + r) * cols * 2;
+      for (let c = 0; c < cols; c++) if (data[base + 2 * c] !== 0 || data[base + 2 * c + 1] !== 0) colHit[c] = 1;
+    }
+  const first = colHit.indexOf(1);
+  return first >= 0 && emptyColumnsBetween(colHit, first, colHit.lastIndexOf(1)) > 0;
+}
+
+/** Fraction of the energy in the central 1/8 × 1/8 block (centred k-space: most of it). */
+export function centralEnergyFraction(k: ComplexStack): number {
+  const { slices, rows, cols, data } = k;
+  const r0 = Math.floor((rows * 7) / 16);
+  const r1 = Math.ceil((rows * 9) / 16);
+  const c0 = Math.floor((cols * 7) / 16);
+  const c1 = Math.ceil((cols * 9) / 16);
+  let inside = 0;
+  let total = 0;
+  for (let s = 0; s < slices; s++)
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        const i = ((s * rows + r) * cols + c) * 2;
+        const e = data[i]! * data[i]! + data[i + 1]! * data[i + 1]!;
+        total += e;
+        if (r >= r0 && r < r1 && c >= c0 && c < c1) inside += e;
+      }
+  return total > 0 ? inside / total : 0;
+}
+
+/** Multi-coil k-space whose coil holds no signal in any slice is refused (an empty channel is a broken acquisition). */
+export function checkCoils(study: Study): Study {
+  const coils = study.coils ?? 1;
+  if (coils <= 1) return study;
+  const { slices, rows, cols, data } = study.kspace;
+  const n2 = rows * cols * 2;
+  for (let c = 0; c < coils; c++) {
+    let any = false;
+    for (let s = 0; s < slices && !any; s++) {
+      const base = (s * coils + c) * n2;
+      for (let i = 0; i < n2; i++)
+        if (data[base + i] !== 0) {
+          any = true;
+          break;
+        }
+    }
+    if (!any) fail('invalid-data', study.source, `coil ${c + 1} of ${coils} holds no signal in any slice; remove empty coils before reconstructing.`);
+  }
+  return study;
 }

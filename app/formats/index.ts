@@ -6,7 +6,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { FlatError, toFlatError } from '../core/errors';
 import type { Study } from '../core/types';
 import { readCfl } from './cfl';
-import { fail, label, type LoadOptions } from './common';
+import { checkCoils, fail, label, type LoadOptions } from './common';
 import { detectFormat, type DetectedFormat } from './detect';
 import { readDicomSeries, type DicomInputFile } from './dicom';
 import { readFastMri } from './fastmri';
@@ -27,9 +27,9 @@ export async function loadStudy(input: StudyInput, opts: LoadOptions = {}): Prom
   const limits = resolveLimits(opts.limits);
   const source = 'path' in input ? input.path : 'paths' in input ? (input.paths[0] ?? '') : input.name;
   try {
-    if ('bytes' in input) return await loadBytes(input.name, input.bytes, opts, limits);
-    if ('paths' in input) return await loadPaths(input.paths, opts, limits);
-    return await loadPaths([input.path], opts, limits);
+    if ('bytes' in input) return checkCoils(await loadBytes(input.name, input.bytes, opts, limits));
+    if ('paths' in input) return checkCoils(await loadPaths(input.paths, opts, limits));
+    return checkCoils(await loadPaths([input.path], opts, limits));
   } catch (e) {
     if (e instanceof FlatError) throw e;
     // anything untyped (a bug or an exotic failure) still reaches the user as one sentence

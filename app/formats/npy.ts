@@ -4,7 +4,7 @@
 // the centre (see looksLikeKspace) or when whole columns are exactly zero (undersampled), else
 // complex images; `opts.content` overrides the guess.
 import type { ComplexStack, RealStack, Study } from '../core/types';
-import { acquiredMaskOf, checkFinite, checkGeometry, fail, studyFromImages, type LoadOptions } from './common';
+import { acquiredMaskOf, centralEnergyFraction, checkFinite, checkGeometry, fail, hasEmptyColumnGaps, studyFromImages, type LoadOptions } from './common';
 import { decodeArray, elementBytes, type ElementType } from './dtype';
 import type { ReaderLimits } from './limits';
 
@@ -85,28 +85,9 @@ export function fortranToC(data: Float32Array, slices: number, rows: number, col
 }
 
 /** Fraction of the energy in the central eighth (per axis) of each slice, averaged. */
-export function centralEnergyFraction(k: ComplexStack): number {
-  const { slices, rows, cols, data } = k;
-  const r0 = Math.floor((rows * 7) / 16);
-  const r1 = Math.ceil((rows * 9) / 16);
-  const c0 = Math.floor((cols * 7) / 16);
-  const c1 = Math.ceil((cols * 9) / 16);
-  let inside = 0;
-  let total = 0;
-  for (let s = 0; s < slices; s++)
-    for (let r = 0; r < rows; r++)
-      for (let c = 0; c < cols; c++) {
-        const i = ((s * rows + r) * cols + c) * 2;
-        const e = data[i]! * data[i]! + data[i + 1]! * data[i + 1]!;
-        total += e;
-        if (r >= r0 && r < r1 && c >= c0 && c < c1) inside += e;
-      }
-  return total > 0 ? inside / total : 0;
-}
-
 /** Centred k-space keeps most energy in the middle 1/64 of the plane; images almost never do. */
 export function looksLikeKspace(k: ComplexStack): boolean {
-  return acquiredMaskOf(k) !== undefined || centralEnergyFraction(k) > 0.3;
+  return hasEmptyColumnGaps(k) || centralEnergyFraction(k) > 0.3;
 }
 
 export function studyFromArray(

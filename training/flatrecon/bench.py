@@ -14,17 +14,20 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from .infer import resolve_model
-from .losses import final_loss, velocity_loss
+from .losses import multicoil_losses
 from .model import Unrolled, count_params
 from .paths import MODELS_DIR
 from .train import load_model
 
 
-def _inputs(size: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def _inputs(size: int, device: torch.device, coils: int = 1, batch: int = 1
+            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(k [B, C, 2, s, s], maps, mask [B, 1, 1, s, s]): timings do not depend on the content."""
     g = torch.Generator().manual_seed(0)
-    m = (torch.rand(1, 1, 1, size, generator=g) < 0.3).float().expand(1, 1, size, size).contiguous()
-    k = torch.randn(1, 2, size, size, generator=g) * m
-    return k.to(device), m.to(device)
+    m = (torch.rand(batch, 1, 1, 1, size, generator=g) < 0.3).float().expand(batch, 1, 1, size, size).contiguous()
+    k = torch.randn(batch, coils, 2, size, size, generator=g) * m
+    s = torch.randn(batch, coils, 2, size, size, generator=g) / (2 * coils) ** 0.5
+    return k.to(device), s.to(device), m.to(device)
 
 
 def _median_time(fn, repeats: int, sync=None) -> float:
@@ -40,14 +43,14 @@ def _median_time(fn, repeats: int, sync=None) -> float:
 
 
 def flops(net: Unrolled, size: int) -> int:
-    k, m = _inputs(size, torch.device("cpu"))
+    k, s, m = _inputs(size, torch.device("cpu"))
     with FlopCounterMode(display=False) as fc, torch.no_grad():
-        net(k, m)
+        net(k, s, m)
     return int(fc.get_total_flops())
 
 
 def bench(model: str = "flat", sizes: tuple[int, ...] = (256, 320), repeats: int = 5, threads: int = 2,
-          train_crop: int = 128, train_batch: int = 4, train_iters: int = 3) -> dict:
+          train_crop: int = 128, train_batch: int = 6, train_iters: int = 3) -> dict:
     torch.set_num_threads(threads)
     path = resolve_model(model)
     out: dict = {"model": model, "weights": str(path), "threads": threads, "cpu": platform.processor() or
@@ -56,12 +59,12 @@ def bench(model: str = "flat", sizes: tuple[int, ...] = (256, 320), repeats: int
         net = load_model(path, dft_mode=mode).requires_grad_(False)
         out["parameters"] = count_params(net)
         out["steps"] = net.steps
-        for s in sizes:
-            k, m = _inputs(s, torch.device("cpu"))
+        for s, c in [(s, 1) for s in sizes] + [(256, 8)]:
+            k, mp, m = _inputs(s, torch.device("cpu"), c)
             with torch.no_grad():
-                t = _median_time(lambda: net(k, m), repeats)
-            out["rows"].append({"backend": f"pytorch-cpu ({mode} DFT)", "size": s, "seconds_per_slice": t})
-            if mode == "matmul":
+                t = _median_time(lambda: net(k, mp, m), repeats)
+            out["rows"].append({"backend": f"pytorch-cpu ({mode} DFT)", "size": s, "coils": c, "seconds_per_slice": t})
+            if mode == "matmul" and c == 1:
                 out.setdefault("gflops_per_slice", {})[str(s)] = flops(net, s) / 1e9
     onnx_path = MODELS_DIR / f"{Path(model).stem}.onnx"
     if onnx_path.exists():
@@ -70,31 +73,31 @@ def bench(model: str = "flat", sizes: tuple[int, ...] = (256, 320), repeats: int
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         sess = ort.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
-        for s in sizes:
-            k, m = _inputs(s, torch.device("cpu"))
-            feeds = {"kspace": k.numpy(), "mask": m.numpy()}
+        for s, c in [(s, 1) for s in sizes] + [(256, 8)]:
+            k, mp, m = _inputs(s, torch.device("cpu"), c)
+            feeds = {"kspace": k[0].numpy(), "maps": mp[0].numpy(), "mask": m[0].numpy()}
             t = _median_time(lambda: sess.run(None, feeds), repeats)
-            out["rows"].append({"backend": "onnxruntime-cpu", "size": s, "seconds_per_slice": t})
+            out["rows"].append({"backend": "onnxruntime-cpu", "size": s, "coils": c, "seconds_per_slice": t})
     if torch.cuda.is_available():
         dev = torch.device("cuda")
         net = load_model(path).to(dev).requires_grad_(False)
         for s in sizes:
-            k, m = _inputs(s, dev)
+            k, mp, m = _inputs(s, dev)
             with torch.no_grad():
-                t = _median_time(lambda: net(k, m), repeats, torch.cuda.synchronize)
-            out["rows"].append({"backend": "pytorch-cuda", "size": s, "seconds_per_slice": t})
+                t = _median_time(lambda: net(k, mp, m), repeats, torch.cuda.synchronize)
+            out["rows"].append({"backend": "pytorch-cuda", "size": s, "coils": 1, "seconds_per_slice": t})
     # training throughput on crops, as the trainer runs (fft DFT, flow loss for FLAT)
+    # (single-coil 128² crops, the setting of the first round's 1.2 slices/s per run)
     net = load_model(path).train().requires_grad_(True)
+    net.phi.channels_last = True
     opt = torch.optim.Adam(net.parameters(), lr=1e-4)
-    g = torch.Generator().manual_seed(1)
-    m = (torch.rand(train_batch, 1, 1, train_crop, generator=g) < 0.3).float().expand(
-        train_batch, 1, train_crop, train_crop).contiguous()
-    k = torch.randn(train_batch, 2, train_crop, train_crop, generator=g) * m
-    tgt = torch.randn(train_batch, 2, train_crop, train_crop, generator=g)
+    k, mp, m = _inputs(train_crop, torch.device("cpu"), 1, train_batch)
+    tgt = torch.randn_like(k)
 
     def one() -> None:
-        st = net(k, m)
-        loss = final_loss(st, tgt) + (0.1 * velocity_loss(st, tgt, net.t_view) if net.flat else 0.0)
+        st = net(k, mp, m)
+        parts = multicoil_losses(st, tgt, mp, net.t_view, net.flat)
+        loss = parts["final"] + (0.1 * parts["vel"] if "vel" in parts else 0.0)
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -106,14 +106,17 @@ def evaluate(images: list[EvalImage], accelerations: list[int], masks_per_image:
                     elif m == "cs":
                         pred = np.abs(fista_wavelet(ex["kspace"][0], mask, lam, iters))
                     else:
-                        states = np.abs(display(run_normalised(nets[m], ex["kspace"], ex["maps"], mask), ex["maps"]))
+                        coil_states = run_normalised(nets[m], ex["kspace"], ex["maps"], mask)
+                        states = np.abs(display(coil_states, ex["maps"]))
                         pred = states[-1]
                         step_psnr = [psnr(gt_n, s) for s in states]
+                        straight = straightness(coil_states[:, 0], ev.image / ex["scale"], nets[m].t_view.numpy())
                     timings[m].append(time.time() - t0)
                     r = {"image": ev.name, "index": ev.index, "acceleration": acc, "seed": seed, "method": m,
                          **metrics_for(gt_n, pred)}
                     if step_psnr is not None:
                         r["step_psnr"] = step_psnr
+                        r.update(straight)
                     results.append(r)
         log(f"{ev.name}[{ev.index}] done")
     return {"results": results, "summary": summarise(results),
@@ -121,6 +124,19 @@ def evaluate(images: list[EvalImage], accelerations: list[int], masks_per_image:
                          "cs_iters": iters, "steps_override": steps, "kspace_noise_std": noise,
                          "images": sorted({f"{e.name}[{e.index}]" for e in images}),
                          "seconds_per_recon": {k: float(np.median(v)) for k, v in timings.items()}}}
+
+
+def straightness(states: np.ndarray, target: np.ndarray, t_view: np.ndarray) -> dict:
+    """How closely the single-coil states follow FLAT's straight path x*_t = t·x_1 + (1 - t)·x_0
+    (x_1 the zero-filled start, x_0 the target): per step ‖x_k - x*_{t_k}‖ / ‖x_1 - x_0‖, and the
+    PSNR of the state nearest t = 0.5 against x*_{0.5} (magnitudes, data range = target max)."""
+    x1, x0 = states[0], target
+    span = float(np.linalg.norm(x1 - x0)) or 1.0
+    dev = [float(np.linalg.norm(x - (t * x1 + (1 - t) * x0)) / span) for x, t in zip(states, t_view, strict=True)]
+    mid = int(np.argmin(np.abs(t_view - 0.5)))
+    ideal = t_view[mid] * x1 + (1 - t_view[mid]) * x0
+    return {"path_deviation": dev, "t_mid": float(t_view[mid]),
+            "psnr_mid_vs_straight": psnr(np.abs(ideal), np.abs(states[mid]), float(np.abs(x0).max()))}
 
 
 def summarise(results: list[dict]) -> dict:
@@ -141,6 +157,12 @@ def summarise(results: list[dict]) -> dict:
             s["step_psnr_mean"] = mean_curve.tolist()
             s["max_step_drop_mean_curve"] = float(max(0.0, -np.diff(mean_curve).min()))
             s["max_step_drop_any_example"] = float(max(0.0, -np.diff(curves, axis=1).min()))
+            drops = -np.diff(curves, axis=1)
+            s["fraction_transitions_dropping_over_0.05dB"] = float((drops > 0.05).mean())
+        if "path_deviation" in rs[0]:
+            dev = np.array([r["path_deviation"] for r in rs])
+            s["path_deviation_mean"] = dev.mean(axis=0).tolist()
+            s["psnr_mid_vs_straight"] = float(np.mean([r["psnr_mid_vs_straight"] for r in rs]))
         out.setdefault(m, {})[str(acc)] = s
     return out
 

@@ -51,7 +51,7 @@ def app_recon(h5: Path, out: Path, acc: int, seed: int) -> dict:
     res = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     wall = time.time() - t0
     rep = json.loads(res.stdout)
-    s = rep["slices"][0]
+    s = rep["results"][0]
     return {"psnr_zero_filled": s["psnr"][0], "psnr_final": s["psnr"][-1], "ms": s["ms"], "wall_s": wall,
             "dc_residual_final": s["dcResidual"][-1]}
 

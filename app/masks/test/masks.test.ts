@@ -53,15 +53,20 @@ describe('random mask (fastMRI RandomMaskFunc style)', () => {
 });
 
 describe('equispaced mask', () => {
-  it('samples every acc-th column from an offset below acc, plus the centre', () => {
+  it("samples fastMRI's adjusted grid (so the total, centre included, is cols/R) plus the centre", () => {
     for (let seed = 0; seed < 20; seed++) {
       const m = makeColumnMask({ kind: 'equispaced', acceleration: 4, centerFraction: 0.08, seed }, 256);
       const [lo, hi] = centreBand(256, 0.08);
       const outer = [...m].map((v, c) => (v && (c < lo || c >= hi) ? c : -1)).filter((c) => c >= 0);
-      const offset = outer[0]! % 4;
-      expect(offset).toBeLessThan(4);
-      for (const c of outer) expect(c % 4).toBe(offset);
-      for (let c = offset; c < 256; c += 4) expect(m[c]).toBe(1);
+      const numLow = hi - lo;
+      const spacing = (4 * (numLow - 256)) / (numLow * 4 - 256);
+      expect(outer[0]!).toBeLessThan(Math.round(spacing));
+      // consecutive grid columns are round(offset + k·spacing): gaps of floor or ceil of the spacing
+      for (let i = 1; i < outer.length; i++) {
+        const gap = outer[i]! - outer[i - 1]!;
+        if (outer[i - 1]! < lo - 1 && outer[i]! < lo) expect([Math.floor(spacing), Math.ceil(spacing)]).toContain(gap);
+      }
+      expect(Math.abs(m.reduce((a, v) => a + v, 0) - 256 / 4)).toBeLessThanOrEqual(2);
     }
   });
 });

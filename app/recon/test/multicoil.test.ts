@@ -7,36 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Study } from '../../core/types';
 import { fft2cSlice } from '../../fft';
 import { loadStudy } from '../../formats';
+import { acquiredMaskOf } from '../../formats/common';
+import { mulberry32 } from '../../masks';
 import { writeH5 } from '../../formats/test/write-h5';
 import { makeMask } from '../../masks';
 import { psnr } from '../../metrics';
 import { createEngine, magnitude, prepareSlice, referenceSlice, stateOf, trajectoryMetrics, type Engine } from '../index';
 import { coilImages, rssImage } from '../coils';
+import { applyProfiles, coilProfiles } from '../../test/coil-sim';
 import { TEST_MODEL, maxRelDiff, tempDir } from '../../test/helpers';
 
 const COLIN27 = '/usr/share/mricron/templates/ch2.nii.gz';
 const COILS = 8;
-
-/** Smooth receive profiles: coils on a ring around the field of view, each with its own phase. */
-function coilProfiles(rows: number, cols: number, coils: number): Float32Array {
-  const out = new Float32Array(coils * rows * cols * 2);
-  for (let c = 0; c < coils; c++) {
-    const a = (2 * Math.PI * c) / coils + 0.3;
-    const py = 1.3 * Math.sin(a);
-    const px = 1.3 * Math.cos(a);
-    for (let r = 0; r < rows; r++)
-      for (let q = 0; q < cols; q++) {
-        const y = (2 * r) / (rows - 1) - 1;
-        const x = (2 * q) / (cols - 1) - 1;
-        const mag = Math.exp(-((y - py) ** 2 + (x - px) ** 2) / (2 * 0.9 ** 2));
-        const ph = 0.7 * c + 0.8 * x - 0.5 * y;
-        const o = ((c * rows + r) * cols + q) * 2;
-        out[o] = mag * Math.cos(ph);
-        out[o + 1] = mag * Math.sin(ph);
-      }
-  }
-  return out;
-}
 
 let engine: Engine;
 let study: Study;
@@ -51,20 +33,15 @@ beforeAll(async () => {
   ({ rows, cols } = colin.kspace);
   const n = rows * cols;
   const img = fft2cSlice(colin.kspace.data.subarray(mid * 2 * n, (mid + 1) * 2 * n), rows, cols, true);
-  const maps = coilProfiles(rows, cols, COILS);
-  coilImagesTrue = new Float32Array(COILS * 2 * n);
-  const kspace = new Float32Array(COILS * 2 * n);
-  for (let c = 0; c < COILS; c++) {
-    for (let i = 0; i < n; i++) {
-      const phase = 0.002 * (i % cols) + 0.3;
-      const xr = img[2 * i]! * Math.cos(phase);
-      const xi = img[2 * i]! * Math.sin(phase);
-      const o = c * 2 * n + 2 * i;
-      coilImagesTrue[o] = maps[o]! * xr - maps[o + 1]! * xi;
-      coilImagesTrue[o + 1] = maps[o]! * xi + maps[o + 1]! * xr;
-    }
-    fft2cSlice(coilImagesTrue, rows, cols, false, kspace, c * 2 * n, c * 2 * n);
+  const phased = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const phase = 0.002 * (i % cols) + 0.3;
+    phased[2 * i] = img[2 * i]! * Math.cos(phase);
+    phased[2 * i + 1] = img[2 * i]! * Math.sin(phase);
   }
+  coilImagesTrue = applyProfiles(phased, coilProfiles(rows, cols, COILS), COILS, n);
+  const kspace = new Float32Array(COILS * 2 * n);
+  for (let c = 0; c < COILS; c++) fft2cSlice(coilImagesTrue, rows, cols, false, kspace, c * 2 * n, c * 2 * n);
   const file = path.join(dir, 'colin_8coil.h5');
   await writeH5(file, { kspace: { shape: [1, COILS, rows, cols], data: kspace, complex: true } });
   study = await loadStudy({ path: file });
@@ -117,6 +94,18 @@ describe('multi-coil k-space', () => {
     expect(psnr(ref.data, magnitude(stateOf(full.states, 0)), ref.dataRange)).toBeCloseTo(m.psnr![0]!, 8);
   });
 
+  it('refuses a file whose coil is empty in every slice, at load, in one sentence', async () => {
+    const n2 = rows * cols * 2;
+    const data = Float32Array.from(study.kspace.data);
+    data.fill(0, 2 * n2, 3 * n2);
+    const file = path.join(dir, 'empty_coil.h5');
+    await writeH5(file, { kspace: { shape: [1, COILS, rows, cols], data, complex: true } });
+    await expect(loadStudy({ path: file })).rejects.toMatchObject({
+      code: 'invalid-data',
+      message: expect.stringMatching(/^empty_coil\.h5: coil 3 of 8 holds no signal in any slice; [^.]*\.$/),
+    });
+  });
+
   it('refuses k-space with an all-zero coil in one sentence', () => {
     const data = Float32Array.from(study.kspace.data);
     data.fill(0, 3 * rows * cols * 2, 4 * rows * cols * 2);
@@ -125,5 +114,30 @@ describe('multi-coil k-space', () => {
       expect.objectContaining({ code: 'invalid-data', message: expect.stringMatching(/^Coil 4 of 8 .* holds no measured signal; [^.]*\.$/) }),
     );
     expect(() => prepareSlice({ ...study, coils: 7 }, 0, mask)).toThrow(expect.objectContaining({ code: 'invalid-shape' }));
+  });
+
+  it('detects a 2D variable-density acquired pattern (both axes phase-encoded) and reconstructs as acquired', async () => {
+    const n = rows * cols;
+    const rnd = mulberry32(7);
+    const pattern = new Uint8Array(n);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        const rad = Math.hypot((r - rows / 2) / (rows / 2), (c - cols / 2) / (cols / 2));
+        pattern[r * cols + c] = rad < 0.12 || rnd() < 0.25 * (1 - rad / 1.5) ** 2 ? 1 : 0;
+      }
+    const data = Float32Array.from(study.kspace.data);
+    for (let c = 0; c < COILS; c++)
+      for (let i = 0; i < n; i++)
+        if (!pattern[i]) {
+          data[(c * n + i) * 2] = 0;
+          data[(c * n + i) * 2 + 1] = 0;
+        }
+    const acquired = acquiredMaskOf({ ...study.kspace, data }, COILS);
+    expect(acquired && Buffer.compare(Buffer.from(acquired), Buffer.from(pattern))).toBe(0);
+    expect(acquiredMaskOf(study.kspace, COILS)).toBeUndefined(); // fully sampled: no pattern
+    const p = prepareSlice({ ...study, kspace: { ...study.kspace, data }, acquiredMask: acquired! }, 0);
+    expect(p.acquired).toBe(true);
+    const r = await engine.runFull(p);
+    expect(Math.max(...r.dcResidual)).toBeLessThan(1e-4);
   });
 });
