@@ -3,7 +3,7 @@
 // state holds one image per coil, the network sees Σ_c conj(S_c)·x_c and its output z enters
 // every coil as S_c·z. Sensitivities come from the fully sampled k-space centre (ACS): Hann-
 // windowed low-resolution coil images divided by their root-sum-of-squares. One coil keeps only
-// the low-resolution phase (|S| = 1). The shown image is the RSS of the coil images with the
+// the low-resolution phase of l + ε (|S| = 1). The shown image is the RSS of the coil images with the
 // phase of the combination — exactly the RSS reference when nothing is undersampled.
 //
 // Layout: coil data are (coil, row, col) interleaved complex, C·rows·cols·2 floats.
@@ -78,8 +78,13 @@ export function estimateMaps(kspace: Float32Array, mask: Uint8Array | Float32Arr
   }
   const maps = new Float32Array(coils * 2 * n);
   if (coils === 1) {
+    // phase of l + ε: faint background pixels go smoothly to phase 0 instead of following float32
+    // rounding noise (Python computes l in float64)
+    let peakAbs = 0;
+    for (let i = 0; i < n; i++) peakAbs = Math.max(peakAbs, Math.hypot(low[2 * i]!, low[2 * i + 1]!));
+    const shift = MAPS_EPS * peakAbs;
     for (let i = 0; i < n; i++) {
-      const re = low[2 * i]!;
+      const re = low[2 * i]! + shift;
       const im = low[2 * i + 1]!;
       const mag = Math.hypot(re, im);
       maps[2 * i] = mag > 0 ? re / mag : 1;

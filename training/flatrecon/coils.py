@@ -53,9 +53,11 @@ def estimate_maps(kspace: np.ndarray, mask: np.ndarray) -> np.ndarray:
     win[r0:r1, c0:c1] = _hann(r1 - r0)[:, None] * _hann(c1 - c0)[None, :]
     low = ifft2c_np(k.astype(np.complex128) * win)
     if c == 1:
-        mag = np.abs(low)
-        ph = np.where(mag > 0, low / np.maximum(mag, 1e-30), 1.0)
-        return ph.astype(np.complex64)
+        # phase of l + ε: the phase of faint background pixels goes smoothly to 0 instead of
+        # following rounding noise (float32 in the app, float64 here)
+        shifted = low + MAPS_EPS * float(np.abs(low).max())
+        mag = np.abs(shifted)
+        return np.where(mag > 0, shifted / np.maximum(mag, 1e-30), 1.0).astype(np.complex64)
     rss = np.sqrt((np.abs(low) ** 2).sum(axis=0))
     eps = MAPS_EPS * float(rss.max()) if rss.max() > 0 else 1.0
     return (low / np.sqrt(rss**2 + eps**2)).astype(np.complex64)
