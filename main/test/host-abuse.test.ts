@@ -123,7 +123,7 @@ describe('Node host under abuse', () => {
   it('refuses foreign Host and Origin headers, traversal and dotfiles', async () => {
     const tok = host.token;
     for (const h of [{ host: 'evil.example' }, { host: `127.0.0.1:${port + 1}` }, { host: `127.0.0.1.evil:${port}` }, { origin: 'null' }, { origin: 'https://evil.example' }, { origin: `http://127.0.0.1:${port}.evil` }, { 'sec-fetch-site': 'cross-site' }]) {
-      const r = await raw('GET', `/?token=${tok}`, h);
+      const r = await raw('GET', `/?token=${tok}`, h as unknown as Record<string, string>);
       expect(r.status, JSON.stringify(h)).toBe(403);
     }
     for (const p of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/.hidden', '/assets/..%5c..%5cetc', '//etc/passwd', '/%00', '/assets/app.js/..']) {
