@@ -252,14 +252,14 @@ export class H5File {
     const nbytes = this.checkSize(meta, maxBytes);
     if (!meta.chunks && nbytes > this.fileSize) throw new RangeError(`dataset declares ${nbytes} bytes in a ${this.fileSize}-byte file`);
     const vlenStrings = meta.type === H5T.STRING && meta.vlen;
-    const r = request({ op: 'read', id: this.id, path, attr: null, nbytes, vlenStrings, totalSize: meta.total_size }, this.timeoutMs + nbytes / 10_000) as { bytes?: Uint8Array; strings?: string[] };
+    const r = request({ op: 'read', id: this.id, path, attr: null, nbytes, vlenStrings, totalSize: meta.total_size, maxBytes }, this.timeoutMs + nbytes / 10_000) as { bytes?: Uint8Array; strings?: string[] };
     return r.strings ?? r.bytes!;
   }
 
   readAttrRaw(path: string, name: string, meta: H5Meta, maxBytes: number): Uint8Array | string[] {
     const nbytes = this.checkSize(meta, maxBytes);
     const vlenStrings = meta.type === H5T.STRING && meta.vlen;
-    const r = request({ op: 'read', id: this.id, path, attr: name, nbytes, vlenStrings, totalSize: meta.total_size }, this.timeoutMs) as { bytes?: Uint8Array; strings?: string[] };
+    const r = request({ op: 'read', id: this.id, path, attr: name, nbytes, vlenStrings, totalSize: meta.total_size, maxBytes }, this.timeoutMs) as { bytes?: Uint8Array; strings?: string[] };
     return r.strings ?? r.bytes!;
   }
 

@@ -68,7 +68,26 @@ function guardFileSystem() {
     return write.call(this, stream, buffer, offset, length, position, canOwn);
   };
 }
-function read(id, path, attr, nbytes, vlenStrings, totalSize) {
+const utf8 = new TextDecoder('utf-8');
+// Variable-length strings: HDF5 allocated them; measure each (bounded NUL search) against what
+// is left of maxBytes before decoding, so a 1 GB header string is refused, not copied.
+function vlenStrings(ptr, count, maxBytes) {
+  const heap = M.HEAPU8;
+  const ptrs = new Uint32Array(heap.buffer, ptr, count);
+  let left = maxBytes;
+  const out = [];
+  for (const p of ptrs) {
+    if (!p) { out.push(''); continue; }
+    const stop = Math.min(heap.length, p + left + 1);
+    let e = p;
+    while (e < stop && heap[e] !== 0) e++;
+    if (e - p > left) throw new RangeError('variable-length strings need more than ' + maxBytes + ' bytes');
+    left -= e - p;
+    out.push(utf8.decode(heap.subarray(p, e)));
+  }
+  return out;
+}
+function read(id, path, attr, nbytes, vlenStrings_, totalSize, maxBytes) {
   const ptr = M._malloc(Math.max(nbytes, 1));
   if (!ptr) throw new RangeError('cannot allocate ' + nbytes + ' bytes');
   let filled = false;
@@ -76,13 +95,10 @@ function read(id, path, attr, nbytes, vlenStrings, totalSize) {
     if (attr === null) M.get_dataset_data(id, path, null, null, null, BigInt(ptr));
     else M.get_attribute_data(id, path, attr, BigInt(ptr));
     filled = true;
-    if (vlenStrings) {
-      const ptrs = new Uint32Array(M.HEAPU8.buffer, ptr, totalSize);
-      return { strings: Array.from(ptrs, (p) => (p ? M.UTF8ToString(p) : '')) };
-    }
+    if (vlenStrings_) return { strings: vlenStrings(ptr, totalSize, maxBytes) };
     return { bytes: M.HEAPU8.slice(ptr, ptr + nbytes) };
   } finally {
-    if (filled && vlenStrings) M.reclaim_vlen_memory(id, path, attr === null ? '' : attr, BigInt(ptr));
+    if (filled && vlenStrings_) M.reclaim_vlen_memory(id, path, attr === null ? '' : attr, BigInt(ptr));
     M._free(ptr);
   }
 }
@@ -164,7 +180,7 @@ port.on('message', (req) => {
       case 'open': result = openFile(req.path); break;
       case 'close': result = closeFile(req.id); break;
       case 'call': result = call(req.fn, req.args); break;
-      case 'read': { const r = read(req.id, req.path, req.attr, req.nbytes, req.vlenStrings, req.totalSize); return done({ ok: r }, r.bytes ? [r.bytes.buffer] : []); }
+      case 'read': { const r = read(req.id, req.path, req.attr, req.nbytes, req.vlenStrings, req.totalSize, req.maxBytes); return done({ ok: r }, r.bytes ? [r.bytes.buffer] : []); }
       case 'readVlen': { const r = readVlen(req.id, req.path, req.size, req.count, req.vlens, req.maxBytes); return done({ ok: r }, [r.fixed.buffer, r.blob.buffer]); }
       default: throw new Error('unknown request ' + req.op);
     }
