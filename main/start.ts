@@ -52,13 +52,10 @@ async function main(): Promise<void> {
     return;
   }
   const { startNodeHost } = await import('./node-host/server');
+  const { stopOnSignals } = await import('./node-host/lifecycle');
   const host = await startNodeHost({ port });
+  stopOnSignals(host);
   process.stdout.write(`FLAT Viewer is running at ${host.url} (no Electron binary here: open this URL in a browser)\n`);
-  const stop = () => {
-    host.close().finally(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((e: unknown) => {

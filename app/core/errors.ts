@@ -1,5 +1,8 @@
 // Typed errors of the core. The UI and the CLI show `message` as one plain sentence; `code` lets
 // callers react without parsing text. Never throw a bare Error for bad user input.
+// Messages are made safe for a terminal here, once for every caller: file names and header text
+// are untrusted, so control characters, escapes and bidi overrides are shown escaped (one line).
+import { sanitizeText } from './text';
 
 export type FlatErrorCode =
   | 'unsupported-format' // we do not read this kind of file
@@ -21,7 +24,7 @@ export class FlatError extends Error {
     message: string,
     readonly file?: string,
   ) {
-    super(message);
+    super(sanitizeText(message, 1000));
   }
 
   /** Plain, serialisable form for IPC and JSON output. */

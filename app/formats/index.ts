@@ -1,9 +1,12 @@
 // loadStudy: one entry point for every input format (app, CLI, Node host). Detects the format from
 // magic bytes (file name only for BART), enforces READER_LIMITS and turns every failure into a
 // FlatError with one plain sentence naming the file.
-import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { FlatError, toFlatError } from '../core/errors';
+import { formatBytes } from '../core/text';
+import { budgetOf } from './budget';
+import { scanInputs } from './folder-scan';
+import { readRegularFile, readRegularHead, statRegularFile } from './safe-read';
 import type { Study } from '../core/types';
 import { readCfl } from './cfl';
 import { checkCoils, fail, label, type LoadOptions } from './common';
@@ -20,6 +23,9 @@ import { readNpy } from './npy';
 export { READER_LIMITS, type ReaderLimits } from './limits';
 export { detectFormat, type DetectedFormat } from './detect';
 export type { LoadOptions } from './common';
+
+/** Largest BART .hdr text (a few numbers and comments). */
+const MAX_CFL_HEADER = 64 * 1024;
 
 export type StudyInput = { path: string } | { paths: string[] } | { name: string; bytes: Uint8Array };
 
@@ -42,60 +48,29 @@ function firstSentence(s: string): string {
   return s.split('\n')[0]!.slice(0, 200);
 }
 
-function statOrFail(path: string): Stats {
-  try {
-    return statSync(path);
-  } catch {
-    return fail('io', path, 'the path does not exist or cannot be read.');
-  }
+function tooLarge(path: string, what: string, size: number, limits: ReaderLimits): never {
+  return fail('too-large', path, `${what} ${formatBytes(size)}, over the ${formatBytes(limits.maxBytes)} limit.`);
 }
 
-function readFileChecked(path: string, limits: ReaderLimits): Uint8Array {
-  const st = statOrFail(path);
-  if (!st.isFile()) fail('io', path, 'it is not a regular file.');
-  if (st.size > limits.maxBytes) fail('too-large', path, `the file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB limit.`);
-  try {
-    return readFileSync(path);
-  } catch {
-    return fail('io', path, 'the file cannot be read.');
-  }
-}
-
-function readHead(path: string, n = 512): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = new Uint8Array(n);
-    const got = readSync(fd, buf, 0, n, 0);
-    return buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Expand folders (one level plus subfolders, for DICOM series) into files. */
-function expand(paths: string[], limits: ReaderLimits): string[] {
-  const out: string[] = [];
-  const walk = (p: string, depth: number): void => {
-    const st = statOrFail(p);
-    if (st.isDirectory()) {
-      if (depth > 3) return;
-      for (const name of readdirSync(p).sort()) {
-        if (name.startsWith('.')) continue;
-        walk(join(p, name), depth + 1);
-        if (out.length > limits.maxFiles) fail('too-large', paths[0]!, `the folder holds more than ${limits.maxFiles} files.`);
-      }
-    } else if (st.isFile()) out.push(p);
-  };
-  for (const p of paths) walk(p, 0);
-  return out;
+/** Read a whole input file: regular files only, size checked first, counted in the budget. */
+function readInput(path: string, limits: ReaderLimits): Uint8Array {
+  const st = statRegularFile(path);
+  if (st.size > limits.maxBytes) tooLarge(path, 'the file is', st.size, limits);
+  budgetOf(limits, path).take(['file contents', st.size]);
+  return readRegularFile(path, limits.maxBytes);
 }
 
 async function loadPaths(paths: string[], opts: LoadOptions, limits: ReaderLimits): Promise<Study> {
   if (paths.length === 0) throw new FlatError('invalid-request', 'No input file was given.');
-  const wasFolder = paths.length === 1 && statOrFail(paths[0]!).isDirectory();
-  const files = expand(paths, limits);
+  const scan = scanInputs(paths, limits);
+  const wasFolder = scan.wasFolder;
+  const files = scan.files;
   if (files.length === 0) fail('unsupported-format', paths[0]!, 'the folder contains no files.');
-  const kinds = files.map((f) => ({ f, kind: detectFormat(f, readHead(f)) }));
+  const kinds = files.map((f) => ({ f, kind: detectFormat(f, readRegularHead(f)) }));
+  const scanNotes: string[] = [];
+  if (scan.skippedLinks > 0) scanNotes.push(`${scan.skippedLinks} symbolic link(s) to folders (or dangling) were not followed.`);
+  if (scan.duplicates > 0) scanNotes.push(`${scan.duplicates} link(s) to files already selected were read once.`);
+  if (scan.skippedOther > 0) scanNotes.push(`${scan.skippedOther} entry(ies) that are not regular files were skipped.`);
 
   // BART pairs: x.cfl + x.hdr (either one named, or both)
   const cflLike = kinds.filter((k) => k.kind === 'cfl' || k.kind === 'cfl-header');
@@ -104,23 +79,24 @@ async function loadPaths(paths: string[], opts: LoadOptions, limits: ReaderLimit
   const dicoms = kinds.filter((k) => k.kind === 'dicom');
   if (dicoms.length > 0 && (wasFolder || dicoms.length === kinds.length || files.length > 1)) {
     let total = 0;
-    for (const { f } of dicoms) total += statOrFail(f).size;
-    if (total > limits.maxBytes) fail('too-large', paths[0]!, `the DICOM files add up to ${(total / 2 ** 20).toFixed(0)} MiB, over the ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB limit.`);
-    const inputs: DicomInputFile[] = dicoms.map(({ f }) => ({ name: f, bytes: readFileChecked(f, limits) }));
+    for (const { f } of dicoms) total += statRegularFile(f).size;
+    if (total > limits.maxBytes) tooLarge(paths[0]!, 'the DICOM files add up to', total, limits);
+    const inputs: DicomInputFile[] = dicoms.map(({ f }) => ({ name: f, bytes: readInput(f, limits) }));
     const skipped = files.length - dicoms.length;
     const study = readDicomSeries(wasFolder ? paths[0]! : dicoms[0]!.f, inputs, opts, limits);
     if (skipped > 0) study.notes.push(`${skipped} non-DICOM file(s) in the selection were ignored.`);
+    study.notes.push(...scanNotes);
     return study;
   }
   if (files.length > 1) fail('unsupported-format', paths[0]!, 'several files were given, but only DICOM series and BART .cfl/.hdr pairs span more than one file.');
   const path = files[0]!;
   const kind = kinds[0]!.kind;
   if (kind === 'hdf5') {
-    const st = statOrFail(path);
-    if (st.size > limits.maxBytes) fail('too-large', path, `the file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB limit.`);
+    const st = statRegularFile(path);
+    if (st.size > limits.maxBytes) tooLarge(path, 'the file is', st.size, limits);
     return withH5(path, { path }, (f) => readH5(f, path, opts, limits));
   }
-  return loadBytes(path, readFileChecked(path, limits), opts, limits, kind);
+  return loadBytes(path, readInput(path, limits), opts, limits, kind);
 }
 
 function readH5(f: Parameters<typeof readFastMri>[0], source: string, opts: LoadOptions, limits: ReaderLimits): Study {
@@ -134,12 +110,13 @@ function loadCflPair(anyHalf: string, opts: LoadOptions, limits: ReaderLimits): 
   const stem = join(dirname(anyHalf), basename(anyHalf, ext));
   const hdr = `${stem}.hdr`;
   const cfl = `${stem}.cfl`;
-  const text = new TextDecoder().decode(readFileChecked(hdr, { ...limits, maxBytes: 1 << 16 }));
-  return readCfl(cfl, text, readFileChecked(cfl, limits), opts, limits);
+  const text = new TextDecoder().decode(readRegularFile(hdr, MAX_CFL_HEADER, 'BART header'));
+  return readCfl(cfl, text, readInput(cfl, limits), opts, limits);
 }
 
 async function loadBytes(name: string, bytes: Uint8Array, opts: LoadOptions, limits: ReaderLimits, known?: DetectedFormat): Promise<Study> {
-  if (bytes.length > limits.maxBytes) fail('too-large', name, `the file is ${(bytes.length / 2 ** 20).toFixed(0)} MiB, over the ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB limit.`);
+  if (bytes.length > limits.maxBytes) tooLarge(name, 'the file is', bytes.length, limits);
+  if (!known) budgetOf(limits, name).take(['file contents', bytes.length]);
   const kind = known ?? detectFormat(name, bytes.subarray(0, 512));
   switch (kind) {
     case 'hdf5':

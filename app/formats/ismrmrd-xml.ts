@@ -1,5 +1,7 @@
-// The few ISMRMRD header fields the readers use. A tolerant regex reader, not a validator: the
-// header only refines geometry, so a missing or odd field falls back to the array shape.
+// The few ISMRMRD header fields the readers use. A tolerant reader, not a validator: the header
+// only refines geometry, so a missing or odd field falls back to the array shape. The text is
+// untrusted: it is scanned once, in linear time (xml-scan.ts), never with backtracking regexes.
+import { findFirst, scanXml, type XmlElement } from './xml-scan';
 
 export interface Space {
   matrix: { x: number; y: number; z: number };
@@ -16,23 +18,19 @@ export interface IsmrmrdHeaderInfo {
   protocolName?: string;
 }
 
-function block(xml: string, tag: string): string | undefined {
-  const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`).exec(xml);
-  return m?.[1];
-}
-
-function num(xml: string | undefined, tag: string): number | undefined {
-  if (xml === undefined) return undefined;
-  const v = block(xml, tag);
+function num(el: XmlElement | undefined, tag: string): number | undefined {
+  const v = findFirst(el, tag);
   if (v === undefined) return undefined;
-  const n = Number(v.trim());
+  const t = v.text.trim();
+  if (t === '') return undefined;
+  const n = Number(t);
   return Number.isFinite(n) ? n : undefined;
 }
 
-function space(xml: string | undefined): Space | undefined {
-  if (xml === undefined) return undefined;
-  const m = block(xml, 'matrixSize');
-  const f = block(xml, 'fieldOfView_mm');
+function space(el: XmlElement | undefined): Space | undefined {
+  if (el === undefined) return undefined;
+  const m = findFirst(el, 'matrixSize');
+  const f = findFirst(el, 'fieldOfView_mm');
   const mx = num(m, 'x');
   const my = num(m, 'y');
   const fx = num(f, 'x');
@@ -41,20 +39,26 @@ function space(xml: string | undefined): Space | undefined {
   return { matrix: { x: mx, y: my, z: num(m, 'z') ?? 1 }, fovMm: { x: fx, y: fy, z: num(f, 'z') ?? 1 } };
 }
 
+function text(el: XmlElement | undefined, tag: string): string | undefined {
+  const t = findFirst(el, tag)?.text.trim();
+  return t ? t : undefined;
+}
+
 export function parseIsmrmrdHeader(xml: string): IsmrmrdHeaderInfo {
-  const enc = block(xml, 'encoding');
+  const root = scanXml(xml);
+  const enc = findFirst(root, 'encoding');
   const info: IsmrmrdHeaderInfo = {};
-  const e = space(block(enc ?? '', 'encodedSpace'));
-  const r = space(block(enc ?? '', 'reconSpace'));
+  const e = space(findFirst(enc, 'encodedSpace'));
+  const r = space(findFirst(enc, 'reconSpace'));
   if (e) info.encoded = e;
   if (r) info.recon = r;
-  const t = block(enc ?? '', 'trajectory')?.trim();
+  const t = text(enc, 'trajectory');
   if (t) info.trajectory = t;
-  const c1 = num(block(block(enc ?? '', 'encodingLimits') ?? '', 'kspace_encoding_step_1'), 'center');
+  const c1 = num(findFirst(findFirst(enc, 'encodingLimits'), 'kspace_encoding_step_1'), 'center');
   if (c1 !== undefined && Number.isInteger(c1) && c1 >= 0) info.encodingCenter1 = c1;
-  const p = block(xml, 'patientID')?.trim();
+  const p = text(root, 'patientID');
   if (p) info.patientId = p;
-  const pn = block(xml, 'protocolName')?.trim();
+  const pn = text(root, 'protocolName');
   if (pn) info.protocolName = pn;
   return info;
 }

@@ -12,6 +12,11 @@ export interface ReaderLimits {
   maxBytes: number;
   /** Most files in one DICOM folder / file list. */
   maxFiles: number;
+  /**
+   * Most memory one load may hold in the arrays it builds (input bytes, inflated payloads, decoded
+   * values, images, k-space, per-coil data, reference): see budget.ts.
+   */
+  maxMemory: number;
 }
 
 export const READER_LIMITS: Readonly<ReaderLimits> = Object.freeze({
@@ -20,6 +25,7 @@ export const READER_LIMITS: Readonly<ReaderLimits> = Object.freeze({
   maxCoils: 64,
   maxBytes: 1024 * 1024 * 1024,
   maxFiles: 4096,
+  maxMemory: 2 * 1024 * 1024 * 1024,
 });
 
 export function resolveLimits(overrides?: Partial<ReaderLimits>): ReaderLimits {

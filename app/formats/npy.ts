@@ -3,6 +3,7 @@
 // Content: real arrays are images. Complex arrays are k-space when their energy is concentrated at
 // the centre (see looksLikeKspace) or when whole columns are exactly zero (undersampled), else
 // complex images; `opts.content` overrides the guess.
+import { parseNpyHeaderText } from '../core/npy-header';
 import type { ComplexStack, RealStack, Study } from '../core/types';
 import { acquiredMaskOf, centralEnergyFraction, checkFinite, checkGeometry, fail, hasEmptyColumnGaps, studyFromImages, type LoadOptions } from './common';
 import { decodeArray, elementBytes, type ElementType } from './dtype';
@@ -26,10 +27,9 @@ export function parseNpyHeader(source: string, b: Uint8Array): NpyArray {
   const start = major === 1 ? 10 : 12;
   if (headerLen < 0 || start + headerLen > b.length || headerLen > 1 << 20) fail('corrupt-file', source, 'the NumPy header is truncated.');
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(b.subarray(start, start + headerLen));
-  const descr = /['"]descr['"]\s*:\s*['"]([<>|=]?)([a-zA-Z])(\d+)['"]/.exec(text);
-  const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
-  const shapeM = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descr || !fortran || !shapeM) fail('corrupt-file', source, 'the NumPy header is not a valid array description.');
+  const fields = parseNpyHeaderText(text); // one linear scan of untrusted text
+  const descr = fields ? /^([<>|=]?)([a-zA-Z])(\d{1,3})$/.exec(fields.descr) : null;
+  if (!fields || !descr) fail('corrupt-file', source, 'the NumPy header is not a valid array description.');
   const [, order, code, sizeStr] = descr;
   const kind = KINDS[code!];
   const size = Number(sizeStr);
@@ -38,15 +38,11 @@ export function parseNpyHeader(source: string, b: Uint8Array): NpyArray {
   const comp = complex ? size / 2 : size;
   const okSizes = kind === 'float' ? [2, 4, 8] : kind === 'bool' ? [1] : [1, 2, 4, 8];
   if (!okSizes.includes(comp)) fail('unsupported-content', source, `NumPy element type "${code}${sizeStr}" is not supported.`);
-  const shape = shapeM[1]!
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
+  const shape = fields.shape;
   if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail('corrupt-file', source, 'the NumPy shape is not a list of sizes.');
   return {
     shape,
-    fortran: fortran[1] === 'True',
+    fortran: fields.fortranOrder,
     type: { size: comp, kind, complex, littleEndian: order !== '>' },
     dataOffset: start + headerLen,
   };

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FlatError } from '../core/errors';
+import { NPY_MAX_HEADER, parseNpyHeaderText } from '../core/npy-header';
 import { columnMaskToPlane } from './cartesian';
 
 export interface MaskFile {
@@ -66,17 +67,12 @@ export function parseMaskNpy(bytes: Uint8Array, name: string): MaskFile {
   if (major < 1 || major > 3) throw new FlatError('unsupported-format', `${name}: unknown .npy version ${major}.`, name);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = major === 1 ? 10 : 12;
-  if (start + headerLen > bytes.length) throw new FlatError('corrupt-file', `${name}: the .npy header is truncated.`, name);
+  if (start + headerLen > bytes.length || headerLen > NPY_MAX_HEADER) throw new FlatError('corrupt-file', `${name}: the .npy header is truncated.`, name);
   const header = new TextDecoder('latin1').decode(bytes.subarray(start, start + headerLen));
-  const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  const fortran = /'fortran_order'\s*:\s*True/.test(header);
-  if (!descr || shapeText === undefined) throw new FlatError('corrupt-file', `${name}: the .npy header is unreadable.`, name);
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((s) => Number(s));
+  const fields = parseNpyHeaderText(header); // linear scan: the header is untrusted text
+  if (!fields) throw new FlatError('corrupt-file', `${name}: the .npy header is unreadable.`, name);
+  const { descr, fortranOrder: fortran, shape } = fields;
+  const shapeText = shape.join(', ');
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new FlatError('corrupt-file', `${name}: bad .npy shape (${shapeText}).`, name);
   const count = shape.reduce((a, b) => a * b, 1);
   if (count > MAX_ENTRIES) throw new FlatError('too-large', `${name}: the mask has ${count} entries, more than ${MAX_ENTRIES}.`, name);

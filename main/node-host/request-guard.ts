@@ -1,16 +1,25 @@
 // Who may talk to the Node host: requests for our own host name (no DNS rebinding), from our own
 // origin (no cross-site pages), carrying this run's random token (no other local program).
 
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/**
+ * Constant-time comparison of fixed-length digests: any string (any length, any characters, any
+ * UTF-8 byte length) is compared without throwing, and the time does not depend on where the
+ * strings differ. Anything but a string (missing header, repeated header as an array) fails.
+ */
 export function tokenMatches(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string' || given.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  if (typeof given !== 'string' || given.length > 4096) return false;
+  return timingSafeEqual(digest(given), digest(expected)) && given === expected;
 }
 
 /** Host names a browser on this machine may use for us. */

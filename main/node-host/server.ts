@@ -15,6 +15,7 @@ import { fail, type Result } from '../common/result';
 import { SECURITY_HEADERS } from '../common/security';
 import { StudyService } from '../common/study-service';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
+import { formatBytes } from '../../app/core/text';
 import { checkHostAndOrigin, newToken, tokenMatches } from './request-guard';
 import { mimeType, readStatic, resolveStaticPath } from './static-files';
 
@@ -52,27 +53,58 @@ class HttpError extends Error {
   }
 }
 
+/** How much of an oversized body is read and discarded so the client sees the 413 (not a reset). */
+const MAX_DRAIN = 64 * 1024 * 1024;
+/** Most event streams open at once (each holds a socket). */
+const MAX_STREAMS = 32;
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `The request is larger than ${formatBytes(limit)}.`);
+}
+
+/**
+ * The body as text, at most `limit` bytes. Over the limit (declared or streamed, chunked or not)
+ * the promise rejects with 413 at once; the rest of the body is read and discarded (up to
+ * MAX_DRAIN) so the client receives the 413 reply instead of a connection reset.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    let drained = 0;
+    const drain = () => {
+      req.removeAllListeners('data');
+      req.on('data', (c: Buffer) => {
+        drained += c.length;
+        if (drained > MAX_DRAIN) req.destroy();
+      });
+      req.resume();
+    };
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > limit) {
-      reject(new HttpError(413, `The request is larger than ${Math.round(limit / 2 ** 20)} MiB.`));
-      req.resume();
+      drain();
+      reject(tooLarge(limit));
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
       if (size > limit) {
-        reject(new HttpError(413, `The request is larger than ${Math.round(limit / 2 ** 20)} MiB.`));
-        req.destroy();
+        over = true;
+        chunks.length = 0;
+        drain();
+        reject(tooLarge(limit));
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (e) => {
+      if (!over) reject(e);
+    });
   });
 }
 
@@ -153,6 +185,7 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
   function events(req: IncomingMessage, res: ServerResponse, url: URL): void {
     if (req.method !== 'GET') return sendText(res, 405, 'Method not allowed.');
     if (!tokenMatches(token, url.searchParams.get('token'))) return sendText(res, 403, 'Forbidden: missing or wrong token.');
+    if (streams.size >= MAX_STREAMS) return sendText(res, 429, 'Too many event streams are open.');
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -187,7 +220,7 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     res.end(req.method === 'HEAD' ? undefined : bytes);
   }
 
-  const server = createServer((req, res) => {
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const refused = checkHostAndOrigin(req, port);
     if (refused) return sendText(res, 403, `Forbidden: ${refused}.`);
     let url: URL;
@@ -196,17 +229,38 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     } catch {
       return sendText(res, 400, 'Bad request.');
     }
-    const route = url.pathname;
-    const done = (p: Promise<void> | void) =>
-      Promise.resolve(p).catch(() => {
-        if (!res.headersSent) sendText(res, 500, 'Internal error.');
-        else res.destroy();
-      });
-    if (route.startsWith('/api/invoke/')) return void done(invoke(req, res, route.slice('/api/invoke/'.length)));
-    if (route === '/api/events') return void done(events(req, res, url));
-    if (route.startsWith('/api/')) return sendText(res, 404, 'Not found.');
-    return void done(serveStatic(req, res, url));
+    const path = url.pathname;
+    if (path.startsWith('/api/invoke/')) return invoke(req, res, path.slice('/api/invoke/'.length));
+    if (path === '/api/events') return events(req, res, url);
+    if (path.startsWith('/api/')) return sendText(res, 404, 'Not found.');
+    return serveStatic(req, res, url);
+  }
+
+  // Every request ends in a reply or a closed socket, never in an exception that reaches the
+  // event loop: synchronous throws and rejected promises both land in `failed`.
+  const failed = (res: ServerResponse) => {
+    try {
+      if (!res.headersSent) sendText(res, 500, 'Internal error.');
+      else res.destroy();
+    } catch {
+      res.destroy();
+    }
+  };
+  const server = createServer((req, res) => {
+    try {
+      const p = route(req, res);
+      if (p) p.catch(() => failed(res));
+    } catch {
+      failed(res);
+    }
   });
+  // Malformed HTTP (bad request line, oversized headers): a 400 and a closed socket, quietly.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  server.headersTimeout = 20_000;
+  server.maxHeadersCount = 100;
   server.requestTimeout = 10 * 60_000;
 
   await new Promise<void>((resolve, reject) => {

@@ -6,7 +6,7 @@
 //  - a corrupt file can abort the WASM runtime, or send HDF5 into an endless loop (seen with a
 //    damaged global heap in an MRD file). The module therefore lives in a worker thread; every call
 //    waits for its reply with a timeout, and an aborted or hung worker is terminated and replaced.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -31,6 +31,11 @@ export interface H5Meta {
 
 export const H5T = { INTEGER: 0, FLOAT: 1, STRING: 3, COMPOUND: 6, ENUM: 8, VLEN: 9, ARRAY: 10 } as const;
 export const H5O = { GROUP: 0, DATASET: 1 } as const;
+
+/** Thrown when HDF5 would read another file: external storage, an external link, a virtual dataset. */
+export class H5ExternalError extends Error {
+  override readonly name = 'H5ExternalError';
+}
 
 /** Thrown when the worker did not answer in time (a hang inside HDF5). */
 export class H5TimeoutError extends Error {
@@ -140,8 +145,8 @@ function request(req: Record<string, unknown>, timeoutMs: number, transfer: Arra
   const reply = waitReply(h, timeoutMs);
   if (reply.error) {
     if (reply.error.fatal) discardModule();
-    const e = reply.error.name === 'RangeError' ? new RangeError(reply.error.message) : reply.error.name === 'TypeError' ? new TypeError(reply.error.message) : new Error(reply.error.message);
-    throw e;
+    const { name, message } = reply.error;
+    throw name === 'RangeError' ? new RangeError(message) : name === 'TypeError' ? new TypeError(message) : name === 'H5ExternalError' ? new H5ExternalError(message) : new Error(message);
   }
   return reply.ok;
 }
@@ -182,7 +187,8 @@ export class H5File {
     // base plus 10 MB/s of file: legitimate requests take about a millisecond plus a few per MB;
     // the base is generous so a heavily loaded machine does not turn a slow read into an error
     const timeoutMs = timeoutBaseMs + fileSize / 10_000;
-    const id = request({ op: 'open', path }, timeoutMs) as bigint;
+    // the worker lets HDF5 open this one real path and nothing else
+    const id = request({ op: 'open', path: realpathSync(path) }, timeoutMs) as bigint;
     if (typeof id !== 'bigint' || id < 0n) throw new Error('HDF5 could not open the file');
     return new H5File(id, fileSize, timeoutMs);
   }
@@ -246,14 +252,14 @@ export class H5File {
     const nbytes = this.checkSize(meta, maxBytes);
     if (!meta.chunks && nbytes > this.fileSize) throw new RangeError(`dataset declares ${nbytes} bytes in a ${this.fileSize}-byte file`);
     const vlenStrings = meta.type === H5T.STRING && meta.vlen;
-    const r = request({ op: 'read', id: this.id, path, attr: null, nbytes, vlenStrings, totalSize: meta.total_size }, this.timeoutMs + nbytes / 10_000) as { bytes?: Uint8Array; strings?: string[] };
+    const r = request({ op: 'read', id: this.id, path, attr: null, nbytes, vlenStrings, totalSize: meta.total_size, maxBytes }, this.timeoutMs + nbytes / 10_000) as { bytes?: Uint8Array; strings?: string[] };
     return r.strings ?? r.bytes!;
   }
 
   readAttrRaw(path: string, name: string, meta: H5Meta, maxBytes: number): Uint8Array | string[] {
     const nbytes = this.checkSize(meta, maxBytes);
     const vlenStrings = meta.type === H5T.STRING && meta.vlen;
-    const r = request({ op: 'read', id: this.id, path, attr: name, nbytes, vlenStrings, totalSize: meta.total_size }, this.timeoutMs) as { bytes?: Uint8Array; strings?: string[] };
+    const r = request({ op: 'read', id: this.id, path, attr: name, nbytes, vlenStrings, totalSize: meta.total_size, maxBytes }, this.timeoutMs) as { bytes?: Uint8Array; strings?: string[] };
     return r.strings ?? r.bytes!;
   }
 
