@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatError, toFlatError } from '../core/errors';
-import { resolveNode, type PacsNode, type PacsSettings } from '../pacs/config';
+import { checkAeTitle, resolveNode, type PacsNode, type PacsSettings } from '../pacs/config';
 import { dicomFilesIn, echo, findSeries, findStudies, retrieve, type StudyQuery } from '../pacs/client';
 import { failureLines, optionsFrom, progressPrinter, sendFiles, settingsFrom } from '../pacs/send';
 
@@ -130,7 +130,7 @@ export async function pacsMain(argv: string[]): Promise<number> {
     }
     const settings: PacsSettings | undefined = settingsFrom(a.config);
     const node: PacsNode = resolveNode(a.node!, settings);
-    const o = optionsFrom(settings, a.aet ? { localAeTitle: a.aet } : {});
+    const o = optionsFrom(settings, a.aet ? { localAeTitle: checkAeTitle(a.aet, '--aet') } : {});
     const modality = a.modality === 'any' ? undefined : (a.modality ?? 'MR');
     switch (a.command) {
       case 'echo': {
@@ -141,14 +141,17 @@ export async function pacsMain(argv: string[]): Promise<number> {
       case 'find': {
         if (a.study) {
           const series = await findSeries(node, a.study, { ...o, modality });
-          out(a, { series }, series.map((s) => [s.seriesInstanceUid, s.modality, s.seriesNumber ?? '', s.instanceCount ?? '?', s.seriesDescription].join('\t')));
+          out(a, { series }, ['series UID\tmodality\tnumber\timages\tdescription', ...series.map((s) => [s.seriesInstanceUid, s.modality, s.seriesNumber ?? '', s.instanceCount ?? '?', s.seriesDescription].join('\t'))]);
           return 0;
         }
         const studies = await findStudies(node, { ...a.query, modality }, o);
         out(
           a,
           { studies },
-          studies.map((s) => [s.studyInstanceUid, s.studyDate, s.patientId, s.patientName, s.modalities.join('/'), `${s.seriesCount ?? '?'} series`, `${s.instanceCount ?? '?'} images`, s.accessionNumber, s.studyDescription].join('\t')),
+          [
+            ...(studies.length ? ['study UID\tdate\tpatient ID\tpatient name\tmodalities\tseries\timages\taccession\tdescription'] : []),
+            ...studies.map((s) => [s.studyInstanceUid, s.studyDate, s.patientId, s.patientName, s.modalities.join('/'), `${s.seriesCount ?? '?'} series`, `${s.instanceCount ?? '?'} images`, s.accessionNumber, s.studyDescription].join('\t')),
+          ],
         );
         if (!a.json && studies.length === 0) process.stderr.write('no matching study\n');
         return 0;

@@ -74,7 +74,7 @@ function networkSentence(node: PacsNode, message: string, accepted: boolean, tim
   }
   if (/association timeout/i.test(message)) return `${who} did not answer the association request within ${timeouts.associationMs / 1000} s.`;
   if (/pdu timeout/i.test(message)) return `${who} stopped answering for ${timeouts.pduMs / 1000} s during the transfer.`;
-  if (/timeout/i.test(message)) return `${who} did not answer within ${Math.max(timeouts.connectMs, timeouts.pduMs) / 1000} s.`;
+  if (/timeout/i.test(message)) return `${who} did not answer within ${(Math.max(timeouts.connectMs, timeouts.pduMs, timeouts.associationMs) + 2000) / 1000} s.`;
   if (/certificate|SSL|TLS/i.test(message)) return `The TLS connection to ${who} failed: ${message.replace(/^.*?error:\s*/i, '')}.`;
   return `The connection to ${who} failed: ${message.replace(/^.*?Connection error:\s*/, '')}.`;
 }
@@ -154,8 +154,9 @@ export function runAssociation(ctx: AssociationContext, client: DimseClient, req
     client.on('closed', () => finish());
     try {
       client.send(node.host, node.port, localAeTitle, node.aeTitle, {
-        // The library's connect timeout is the socket's idle timeout for the whole association.
-        connectTimeout: Math.max(timeouts.connectMs, timeouts.pduMs),
+        // The library's "connect timeout" is the socket's idle timeout for the whole association; keep
+        // it behind its association and PDU timeouts (checked once a second), which name the phase.
+        connectTimeout: Math.max(timeouts.connectMs, timeouts.pduMs, timeouts.associationMs) + 2000,
         associationTimeout: timeouts.associationMs,
         pduTimeout: timeouts.pduMs,
         ...(security ? { securityOptions: security } : {}),

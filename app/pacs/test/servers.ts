@@ -3,10 +3,29 @@
 // dcmtk's storescp (a second, independent C-STORE SCP). Every server keeps its files in a temp dir.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { tempDir } from '../../test/helpers';
+
+// Servers still running when this process exits (a failed test, an interrupted run) are killed by pid,
+// so none is left behind.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) {
+    try {
+      if (c.pid !== undefined && c.exitCode === null) process.kill(c.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export function freePort(): Promise<number> {
@@ -74,8 +93,7 @@ export interface OrthancServer {
   pid: number;
   /** GET (or POST with a JSON body) on the REST API, parsed JSON. */
   rest<T = unknown>(route: string, body?: unknown): Promise<T>;
-  /** SIGKILL, as a crash would: no clean shutdown. */
-  kill(): Promise<void>;
+  /** SIGTERM (SIGKILL after 5 s), then remove its temp dir. */
   stop(): Promise<void>;
 }
 
@@ -145,7 +163,7 @@ export async function startOrthanc(opts: OrthancOptions = {}): Promise<OrthancSe
   writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config, null, 2));
   // Log straight to a file (not a pipe), so a test blocked in spawnSync never stalls the server.
   const log = openSync(path.join(dir, 'orthanc.log'), 'a');
-  const child = spawn('Orthanc', [path.join(dir, 'orthanc.json')], { cwd: dir, stdio: ['ignore', log, log] });
+  const child = track(spawn('Orthanc', [path.join(dir, 'orthanc.json')], { cwd: dir, stdio: ['ignore', log, log] }));
   closeSync(log);
   const base = `http://127.0.0.1:${httpPort}`;
   const rest = async <T>(route: string, body?: unknown): Promise<T> => {
@@ -179,14 +197,10 @@ export async function startOrthanc(opts: OrthancOptions = {}): Promise<OrthancSe
     dir,
     pid: child.pid!,
     rest,
-    kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise<void>((r) => child.once('exit', () => r()));
-        process.kill(child.pid!, 'SIGKILL');
-        await gone;
-      }
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
     },
-    stop: () => stopChild(child),
   };
 }
 
@@ -204,13 +218,25 @@ export async function startStoreScp(aeTitle = 'DCMTK_SCP'): Promise<StoreScp> {
   const port = await freePort();
   const log = openSync(`${dir}.log`, 'a');
   // Defaults otherwise: the storage SOP classes, uncompressed transfer syntaxes, one file per instance.
-  const child = spawn('storescp', ['--aetitle', aeTitle, '--output-directory', dir, '--acse-timeout', '10', '--dimse-timeout', '10', String(port)], {
-    stdio: ['ignore', log, log],
-  });
+  const child = track(
+    spawn('storescp', ['--aetitle', aeTitle, '--output-directory', dir, '--acse-timeout', '10', '--dimse-timeout', '10', String(port)], {
+      stdio: ['ignore', log, log],
+    }),
+  );
   closeSync(log);
   if (!(await waitForPort(port, 10_000, child))) {
     await stopChild(child);
     throw new Error('storescp did not start within 10 s.');
   }
-  return { aeTitle, port, dir, pid: child.pid!, stop: () => stopChild(child) };
+  return {
+    aeTitle,
+    port,
+    dir,
+    pid: child.pid!,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(`${dir}.log`, { force: true });
+    },
+  };
 }
