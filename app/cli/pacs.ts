@@ -2,6 +2,7 @@
 // one plain line on stderr (never a stack trace); `send` lists every instance that was not stored.
 
 import { statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatError, toFlatError } from '../core/errors';
@@ -18,7 +19,8 @@ commands:
                                C-FIND studies (default modality MR); with --study, list its series
   get --study UID [--series UID] [--modality MR|any] [--cache DIR]
                                C-GET a study (its MR series by default) or one series into the cache,
-                               one folder per series (CACHE/STUDY/SERIES), each written atomically
+                               one folder per series (CACHE/STUDY/SERIES), each written atomically;
+                               CACHE: --cache, else the settings' cacheDir, else ~/.cache/flat-viewer/pacs
   send FILE|DIR ...            C-STORE files (or every .dcm in a folder); exit 0 only if all stored
 options:
   --config FILE                PACS settings JSON     --aet AET     our calling AE title
@@ -117,6 +119,11 @@ function filesOf(paths: string[]): string[] {
   return files;
 }
 
+/** $XDG_CACHE_HOME/flat-viewer/pacs, else ~/.cache/flat-viewer/pacs. */
+export function defaultCacheDir(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'flat-viewer', 'pacs');
+}
+
 function out(a: PacsArgs, json: unknown, lines: string[]): void {
   process.stdout.write(a.json ? JSON.stringify(json) + '\n' : lines.join('\n') + (lines.length ? '\n' : ''));
 }
@@ -157,7 +164,7 @@ export async function pacsMain(argv: string[]): Promise<number> {
         return 0;
       }
       case 'get': {
-        const cache = path.resolve(a.cache ?? settings?.cacheDir ?? 'pacs-cache');
+        const cache = path.resolve(a.cache ?? settings?.cacheDir ?? defaultCacheDir());
         const r = await retrieve(node, { studyInstanceUid: a.study!, seriesInstanceUid: a.series, modality: a.series ? undefined : modality }, cache, {
           ...o,
           onProgress: a.json ? undefined : progressPrinter('received'),

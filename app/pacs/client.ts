@@ -2,7 +2,7 @@
 // status, bounded retry and progress. Every call opens its own association(s) with dcmjs-dimse.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import dimse from 'dcmjs-dimse';
 import { FlatError } from '../core/errors';
@@ -290,6 +290,19 @@ async function getSeries(
   }
 }
 
+/** Remove temp folders that a killed process left in the cache (older than an hour, so never a live one). */
+function sweepStale(cacheDir: string): void {
+  for (const name of readdirSync(cacheDir)) {
+    if (!/^\.(incoming|old)-[0-9a-f-]{36}$/.test(name)) continue;
+    const p = path.join(cacheDir, name);
+    try {
+      if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+    } catch {
+      /* raced with another process: fine */
+    }
+  }
+}
+
 export interface RetrieveTarget {
   studyInstanceUid: string;
   /** only this series (default: every series of the study, of `modality` if given) */
@@ -309,6 +322,7 @@ export async function retrieve(node: PacsNode, target: RetrieveTarget, cacheDir:
   if (target.seriesInstanceUid !== undefined && !UID_RE.test(target.seriesInstanceUid)) throw new FlatError('invalid-request', `The series instance UID "${target.seriesInstanceUid}" is not valid: digits and dots only.`);
   try {
     mkdirSync(cacheDir, { recursive: true });
+    sweepStale(cacheDir);
   } catch {
     throw new FlatError('io', `Cannot create the cache folder ${cacheDir}.`, cacheDir);
   }

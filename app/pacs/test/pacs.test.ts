@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { loadStudy } from '../../formats';
@@ -128,7 +128,7 @@ describe('PACS networking with Orthanc and dcmtk', () => {
     const dir = tempDir('flat-pacs-ct-');
     ctFile = path.join(dir, 'ct.dcm');
     copyFileSync(daikonFiles[1]!, ctFile);
-    execFileSync('dcmodify', ['-nb', '-m', '(0008,0060)=CT', '-m', '(0010,0020)=CT-PHANTOM', '-m', `(0020,000d)=${ctStudy}`, '-gse', '-gin', ctFile], { stdio: 'pipe' });
+    execFileSync('dcmodify', ['-nb', '-m', '(0008,0060)=CT', '-m', '(0010,0020)=CT-PHANTOM', '-m', '(0008,0050)=ACC-CT-1', '-m', `(0020,000d)=${ctStudy}`, '-gse', '-gin', ctFile], { stdio: 'pipe' });
   });
   afterAll(async () => {
     await Promise.all([orthanc?.stop(), scp?.stop()]);
@@ -164,6 +164,9 @@ describe('PACS networking with Orthanc and dcmtk', () => {
     expect(await findStudies(nodeOf(orthanc), { patientId: 'CT-PHANTOM', modality: 'MR' }, FAST)).toEqual([]);
     expect((await findStudies(nodeOf(orthanc), { patientId: 'CT-PHANTOM' }, FAST)).map((s) => s.modalities)).toEqual([['CT']]);
     expect(await findStudies(nodeOf(orthanc), { studyDate: '20010101-20010331', modality: 'MR' }, FAST)).toHaveLength(1);
+    expect((await findStudies(nodeOf(orthanc), { accessionNumber: 'ACC-CT-1' }, FAST)).map((s) => s.studyInstanceUid)).toEqual([ctStudy]);
+    expect(await findStudies(nodeOf(orthanc), { accessionNumber: 'ACC-CT-1', modality: 'MR' }, FAST)).toEqual([]);
+    expect(await findStudies(nodeOf(orthanc), { patientName: '*', modality: 'MR' }, FAST)).toHaveLength(1);
     expect(await findStudies(nodeOf(orthanc), { studyDate: '20020101-', modality: 'MR' }, FAST)).toHaveLength(0);
     const series = await findSeries(nodeOf(orthanc), MR_STUDY, FAST);
     expect(series).toEqual([expect.objectContaining({ seriesInstanceUid: MR_SERIES, modality: 'MR', instanceCount: 20 })]);
@@ -172,6 +175,11 @@ describe('PACS networking with Orthanc and dcmtk', () => {
   it('retrieves the MR study by C-GET into the cache; it opens with loadStudy like the original', async () => {
     await ensureMrStored();
     const cache = tempDir('flat-pacs-cache-');
+    // What a retrieval killed with its process two hours ago left behind: swept on the next one.
+    const stale = path.join(cache, `.incoming-${randomUUID()}`);
+    mkdirSync(stale);
+    writeFileSync(path.join(stale, 'half.dcm'), 'x');
+    utimesSync(stale, new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
     const r = await retrieve(nodeOf(orthanc), { studyInstanceUid: MR_STUDY, modality: 'MR' }, cache, FAST);
     expect(r.series).toHaveLength(1);
     expect(r.series[0]!.dir).toBe(path.join(cache, MR_STUDY, MR_SERIES));
