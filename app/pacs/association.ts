@@ -174,9 +174,8 @@ export function runAssociation(ctx: AssociationContext, client: DimseClient, req
   });
 }
 
-/** DIMSE status classes (PS3.7 C). */
-export const STATUS = { success: 0x0000, pending: [0xff00, 0xff01], cancel: 0xfe00 } as const;
-
+// DIMSE status classes (PS3.7 C): 0x0000 success, 0xFF00/0xFF01 pending, 0x0001 and 0xBxxx warning,
+// 0xFE00 cancel, everything else a failure.
 export function isPending(status: number): boolean {
   return status === 0xff00 || status === 0xff01;
 }
