@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_pkgs=(chromium dicom3tools mricron-data python3-pydicom)
+apt_pkgs=(chromium dcmtk dicom3tools mricron-data orthanc python3-pydicom)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -14,6 +14,9 @@ export interface ReconArgs {
   allSteps: boolean;
   slices?: number[];
   exportDicom?: string;
+  /** C-STORE the exported series to this PACS node (AET@HOST:PORT or a settings node name) */
+  send?: string;
+  pacsConfig?: string;
   model: string;
   modelDir?: string;
   content?: 'kspace' | 'image';
@@ -30,6 +33,9 @@ export const USAGE = `usage: npm run recon -- --input FILE|DIR --out DIR [option
   --slices 0,1            reconstruct only these slices (default all)
   --all-steps             also write every state of the trajectory
   --export-dicom DIR      write the final images as a derived DICOM series
+  --send AET@HOST:PORT    C-STORE that series to a PACS (or a node name from --pacs-config /
+                          $FLAT_PACS_CONFIG); exit 0 only when every instance was stored
+  --pacs-config FILE      PACS settings JSON (nodes, local AE title, timeouts, retries)
   --model NAME            model in resources/models (default flat)
   --model-dir DIR         folder holding the model files (default resources/models)
   --content kspace|image  what a .npy/.cfl array holds, when it cannot be detected
@@ -102,6 +108,12 @@ export function parseReconArgs(argv: string[]): ReconArgs {
       case '--export-dicom':
         a.exportDicom = str(name, value());
         break;
+      case '--send':
+        a.send = str(name, value());
+        break;
+      case '--pacs-config':
+        a.pacsConfig = str(name, value());
+        break;
       case '--model':
         a.model = str(name, value());
         break;
@@ -137,6 +149,7 @@ export function parseReconArgs(argv: string[]): ReconArgs {
   if (a.help) return { ...(a as ReconArgs), input: input ?? '', out: out ?? '', mask: { kind, acceleration, centerFraction: 0, seed } };
   if (!input) throw bad('--input is required (a file or a folder of DICOM files).');
   if (!out) throw bad('--out is required (the folder for the results).');
+  if (a.send && !a.exportDicom) throw bad('--send needs --export-dicom DIR (the series to send).');
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw bad('--seed must be an integer from 0 to 4294967295.');
   return {
     ...(a as ReconArgs),

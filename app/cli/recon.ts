@@ -22,6 +22,8 @@ import {
   type Engine,
 } from '../recon';
 import { parseReconArgs, USAGE, type ReconArgs } from './args';
+import { resolveNode } from '../pacs/config';
+import { failureLines, sendFiles, settingsFrom } from '../pacs/send';
 
 /** Complex64 (or float32) .npy of exactly the given shape, written atomically. */
 function writeNpyFile(file: string, shape: number[], data: Float32Array, complex: boolean): void {
@@ -223,9 +225,18 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
+    // A bad --send node or settings file fails before the reconstruction, not after it.
+    const node = args.send ? resolveNode(args.send, settingsFrom(args.pacsConfig)) : undefined;
     const report = await runRecon(args);
-    if (args.json) process.stdout.write(JSON.stringify(report) + '\n');
+    const exported = args.exportDicom ? report.outputs.filter((f) => path.resolve(f).startsWith(path.resolve(args.exportDicom!) + path.sep)) : [];
+    const sent = args.send ? await sendFiles(args.send, exported, { settingsFile: args.pacsConfig, json: args.json, node }) : undefined;
+    if (args.json) process.stdout.write(JSON.stringify(sent ? { ...report, send: sent } : report) + '\n');
     else printTable(report);
+    if (sent && !args.json) process.stdout.write(`sent ${sent.stored} of ${sent.total} instance(s) to ${sent.node} in ${sent.seconds.toFixed(1)} s\n`);
+    if (sent && sent.failures.length > 0) {
+      process.stderr.write(failureLines(sent).join('\n') + '\n');
+      return 1;
+    }
     return 0;
   } catch (e) {
     const err = toFlatError(e, 'inference-failed');

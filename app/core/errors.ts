@@ -15,7 +15,8 @@ export type FlatErrorCode =
   | 'inference-failed' // the inference process failed or died
   | 'cancelled' // the user (or a newer request) cancelled the run
   | 'invalid-request' // an IPC or CLI request failed validation
-  | 'io'; // cannot read or write a path
+  | 'io' // cannot read or write a path
+  | 'network'; // a DICOM network peer (PACS) refused, timed out, was unreachable or went away
 
 export class FlatError extends Error {
   override readonly name = 'FlatError';
