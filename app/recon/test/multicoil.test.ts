@@ -1,6 +1,6 @@
 // Multi-coil reconstruction end to end on real image content: a Colin27 T1 slice (Debian
 // mricron-data) with a smooth phase, seen through 8 simulated receive coils, written as a fastMRI
-// multi-coil HDF5 file and read back by the app's reader. Nothing here reads ../shared.
+// multi-coil HDF5 file and read back by the app's reader (no data from outside the setup script).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
