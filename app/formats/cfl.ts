@@ -7,6 +7,7 @@ import type { Study } from '../core/types';
 import { checkFinite, checkGeometry, fail, type LoadOptions } from './common';
 import { compressCoils } from './coil-compress';
 import { studyFromArray } from './npy';
+import { budgetOf } from './budget';
 import type { ReaderLimits } from './limits';
 
 export function parseCflHeader(source: string, text: string): number[] {
@@ -33,6 +34,12 @@ export function readCfl(source: string, headerText: string, data: Uint8Array, op
   const count = rows * cols * slices * coils;
   if (data.length !== count * 8)
     fail('corrupt-file', source, `the .cfl holds ${data.length} bytes but its header declares ${count * 8}.`);
+  const content0 = opts.content ?? 'kspace';
+  budgetOf(limits, source).take(
+    ['complex values', count * 8],
+    ['reordered values', count * 8],
+    ...(coils > 1 && content0 !== 'image' ? [['virtual-coil k-space', slices * rows * cols * 8] as [string, number]] : []),
+  );
   // column-major: (r, c, s[, coil]) at r + R*(c + C*(s + S*coil)); we want (coil, s, r, c) C order
   const src = new Float32Array(count * 2);
   if (data.byteOffset % 4 === 0) src.set(new Float32Array(data.buffer, data.byteOffset, count * 2));
@@ -52,9 +59,9 @@ export function readCfl(source: string, headerText: string, data: Uint8Array, op
   if (coils > 1) {
     if (content === 'image') fail('unsupported-content', source, 'multi-coil BART images are not supported; combine the coils first.');
     const k = compressCoils(out, slices, coils, rows, cols);
-    const study = studyFromArray('cfl', source, k, true, { ...opts, content }, 'kspace');
+    const study = studyFromArray('cfl', source, k, true, { ...opts, content }, 'kspace', limits);
     study.notes.push(`${coils} coils compressed to 1 virtual coil (SVD, first singular vector per slice).`);
     return study;
   }
-  return studyFromArray('cfl', source, { slices, rows, cols, data: out }, true, { ...opts, content }, 'kspace');
+  return studyFromArray('cfl', source, { slices, rows, cols, data: out }, true, { ...opts, content }, 'kspace', limits);
 }
