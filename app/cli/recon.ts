@@ -2,14 +2,15 @@
 // Writes final (and optionally every) state as complex64 .npy and auto-windowed PNG, reports
 // per-step metrics, and fails with one plain line on stderr (never a stack trace).
 
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatError, toFlatError } from '../core/errors';
 import type { Study } from '../core/types';
-import { autoWindow, encodeNpy, exportDicomSeries, toGray8, writeAtomic, writePng } from '../export';
+import { oneLine } from '../core/text';
+import { OutputGuard, autoWindow, checkExportFolder, encodeNpy, exportDicomSeries, realPathOf, toGray8, writeAtomic, writePng } from '../export';
 import { loadStudy } from '../formats';
-import { loadMaskFile, makeMask, maskFileToPlane, samplingFraction } from '../masks';
+import { readRegularFile } from '../formats/safe-read';
+import { makeMask, maskFileToPlane, parseMaskNpy, samplingFraction } from '../masks';
 import {
   centreCrop,
   createEngine,
@@ -23,10 +24,13 @@ import {
 } from '../recon';
 import { parseReconArgs, USAGE, type ReconArgs } from './args';
 
-/** Complex64 (or float32) .npy of exactly the given shape, written atomically. */
-function writeNpyFile(file: string, shape: number[], data: Float32Array, complex: boolean): void {
-  writeAtomic(file, encodeNpy(data, shape, complex));
+/** Complex64 (or float32) .npy of exactly the given shape, written atomically, never over an input. */
+function writeNpyFile(file: string, shape: number[], data: Float32Array, complex: boolean, guard: OutputGuard): void {
+  writeAtomic(file, encodeNpy(data, shape, complex), guard);
 }
+
+/** Largest mask file (a 4096 × 4096 mask of float64 with its header). */
+const MAX_MASK_FILE = 4096 * 4096 * 8 + 65536;
 
 export const DEFAULT_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../resources/models');
 
@@ -64,7 +68,9 @@ function maskPlane(args: ReconArgs, study: Study): { plane?: Uint8Array; info: R
     return { info: { source: 'acquired', samplingFraction: f }, acceleration: 1 / f };
   }
   if (args.maskFile) {
-    const plane = maskFileToPlane(loadMaskFile(args.maskFile), rows, cols);
+    // a regular file of bounded size only: a FIFO or /dev/zero would hang or grow without end
+    const bytes = readRegularFile(args.maskFile, MAX_MASK_FILE, 'mask file');
+    const plane = maskFileToPlane(parseMaskNpy(bytes, path.basename(args.maskFile)), rows, cols);
     const f = samplingFraction(plane);
     if (f === 0) throw new FlatError('invalid-data', `${path.basename(args.maskFile)} samples no k-space at all.`, args.maskFile);
     return { plane, info: { source: 'file', samplingFraction: f, file: args.maskFile }, acceleration: 1 / f };
@@ -81,7 +87,24 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
+/** Everything a run reads: outputs may never be written into or over any of it. */
+function protectedInputs(args: ReconArgs): string[] {
+  const modelDir = args.modelDir ?? DEFAULT_MODEL_DIR;
+  return [args.input, args.maskFile, ...[`${args.model}.json`, `${args.model}.onnx`, `${args.model}_step.onnx`].map((f) => path.join(modelDir, f))].filter(
+    (p): p is string => p !== undefined,
+  );
+}
+
 export async function runRecon(args: ReconArgs): Promise<ReconReport> {
+  // output checks first, so a bad --out or --export-dicom fails before any work
+  const inputs = protectedInputs(args);
+  const guard = new OutputGuard(inputs);
+  guard.checkFolder(args.out);
+  if (args.exportDicom) {
+    if (realPathOf(args.exportDicom) === realPathOf(args.out))
+      throw new FlatError('invalid-request', '--export-dicom needs its own folder (the series), not the --out folder.');
+    checkExportFolder(args.exportDicom, inputs);
+  }
   const study = await loadStudy({ path: args.input }, args.content ? { content: args.content } : {});
   const { rows, cols, slices } = study.kspace;
   const wanted = args.slices ?? Array.from({ length: slices }, (_, i) => i);
@@ -89,11 +112,7 @@ export async function runRecon(args: ReconArgs): Promise<ReconReport> {
     if (s >= slices) throw new FlatError('invalid-request', `Slice ${s} does not exist; ${path.basename(args.input)} has ${slices} slice(s).`);
   }
   const { plane, info, acceleration } = maskPlane(args, study);
-  try {
-    mkdirSync(args.out, { recursive: true });
-  } catch {
-    throw new FlatError('io', `Cannot create the output folder ${args.out}.`, args.out);
-  }
+  guard.ensureFolder(args.out);
   let engine: Engine | undefined;
   try {
     engine = await createEngine({ modelDir: args.modelDir ?? DEFAULT_MODEL_DIR, name: args.model, intraOpThreads: args.threads, preload: 'full' });
@@ -110,27 +129,27 @@ export async function runRecon(args: ReconArgs): Promise<ReconReport> {
 
       const base = path.join(args.out, `slice${pad(s, 3)}`);
       const final = stateOf(states, states.slices - 1);
-      writeNpyFile(`${base}_final.npy`, [rows, cols], final, true);
+      writeNpyFile(`${base}_final.npy`, [rows, cols], final, true, guard);
       outputs.push(`${base}_final.npy`);
       // One window per slice, from the final image, so every step of it is shown alike.
       const finalMag = croppedMagnitude(states, states.slices - 1, display.rows, display.cols);
       finals.push(finalMag.data);
       const win = autoWindow(finalMag.data);
-      writePng(`${base}_final.png`, toGray8(finalMag.data, win.center, win.width), finalMag.rows, finalMag.cols);
+      writePng(`${base}_final.png`, toGray8(finalMag.data, win.center, win.width), finalMag.rows, finalMag.cols, guard);
       outputs.push(`${base}_final.png`);
       if (args.allSteps) {
-        writeNpyFile(`${base}_steps.npy`, [states.slices, rows, cols], states.data, true);
+        writeNpyFile(`${base}_steps.npy`, [states.slices, rows, cols], states.data, true, guard);
         outputs.push(`${base}_steps.npy`);
         for (let i = 0; i < states.slices; i++) {
           const mag = centreCrop(magnitude(stateOf(states, i)), rows, cols, display.rows, display.cols);
           const file = `${base}_step${pad(i, 2)}.png`;
-          writePng(file, toGray8(mag.data, win.center, win.width), mag.rows, mag.cols);
+          writePng(file, toGray8(mag.data, win.center, win.width), mag.rows, mag.cols, guard);
           outputs.push(file);
         }
       }
     }
     if (args.exportDicom) {
-      outputs.push(...(await exportDicom(args, study, wanted, finals, display, engine, info)));
+      outputs.push(...(await exportDicom(args, study, wanted, finals, display, engine, info, inputs)));
     }
     return {
       input: args.input,
@@ -161,6 +180,7 @@ async function exportDicom(
   display: { rows: number; cols: number },
   engine: Engine,
   mask: ReconReport['mask'],
+  inputs: string[],
 ): Promise<string[]> {
   const n = display.rows * display.cols;
   const data = new Float32Array(slices.length * n);
@@ -181,7 +201,7 @@ async function exportDicom(
     stepLabel: 'final',
     source,
     sourceName: path.basename(args.input),
-    inputPaths: [args.input],
+    inputPaths: inputs,
     model: { name: engine.name, sha256: engine.sha256 },
     maskDescription: study.simulatedKspace ? `${maskDescription} (simulated k-space)` : maskDescription,
     pixelSpacingMm: study.pixelSpacingMm,
@@ -207,7 +227,13 @@ function printTable(r: ReconReport): void {
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
   lines.push(`wrote ${r.outputs.length} file(s) to ${path.dirname(r.outputs[0] ?? '.')}`);
-  process.stdout.write(lines.join('\n') + '\n');
+  // names and notes come from the file system and file headers: escape control and bidi characters
+  process.stdout.write(lines.map((l) => oneLine(l, 2000)).join('\n') + '\n');
+}
+
+/** JSON with bidi controls, C1 controls and line separators escaped too (JSON.stringify keeps them raw). */
+function jsonForTerminal(v: unknown): string {
+  return JSON.stringify(v).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -218,12 +244,12 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const report = await runRecon(args);
-    if (args.json) process.stdout.write(JSON.stringify(report) + '\n');
+    if (args.json) process.stdout.write(jsonForTerminal(report) + '\n');
     else printTable(report);
     return 0;
   } catch (e) {
     const err = toFlatError(e, 'inference-failed');
-    process.stderr.write(`error: ${err.message.split('\n')[0]}\n`);
+    process.stderr.write(`error: ${oneLine(err.message)}\n`);
     return err.code === 'invalid-request' ? 2 : 1;
   }
 }
