@@ -212,7 +212,7 @@ export function validateOpenFiles(v: unknown): { name: string; bytes: ArrayBuffe
   for (const f of v) {
     if (typeof f !== 'object' || f === null) return 'each file must be an object';
     const { name, bytes } = f as { name?: unknown; bytes?: unknown };
-    if (typeof name !== 'string' || name.length === 0 || name.length > 255 || /[/\\\0]/.test(name))
+    if (typeof name !== 'string' || name.length === 0 || name.length > 255 || /[/\\\0]/.test(name) || name === '.' || name === '..')
       return 'each file needs a plain file name';
     if (!(bytes instanceof ArrayBuffer)) return `${name}: bytes must be an ArrayBuffer`;
     total += bytes.byteLength;
