@@ -22,6 +22,7 @@ import {
   trajectoryMetrics,
   type Engine,
 } from '../recon';
+import { checkModelTrust } from '../trust/model-trust';
 import { parseReconArgs, USAGE, type ReconArgs } from './args';
 
 /** Complex64 (or float32) .npy of exactly the given shape, written atomically, never over an input. */
@@ -47,7 +48,8 @@ export interface SliceReport {
 export interface ReconReport {
   input: string;
   format: Study['format'];
-  model: { name: string; sha256: string; steps: number };
+  /** verified: the model files match the sha256 pinned in this build (app/trust). */
+  model: { name: string; sha256: string; steps: number; verified: boolean };
   executionProvider: string;
   simulated: boolean;
   /** requested acceleration, or 1/sampling fraction for a mask file or an acquired mask */
@@ -113,6 +115,8 @@ export async function runRecon(args: ReconArgs): Promise<ReconReport> {
   }
   const { plane, info, acceleration } = maskPlane(args, study);
   guard.ensureFolder(args.out);
+  // a model folder the user chose may hold any model: accepted, flagged "unverified"
+  const trust = checkModelTrust(args.modelDir ?? DEFAULT_MODEL_DIR, args.model);
   let engine: Engine | undefined;
   try {
     engine = await createEngine({ modelDir: args.modelDir ?? DEFAULT_MODEL_DIR, name: args.model, intraOpThreads: args.threads, preload: 'full' });
@@ -154,7 +158,7 @@ export async function runRecon(args: ReconArgs): Promise<ReconReport> {
     return {
       input: args.input,
       format: study.format,
-      model: { name: engine.name, sha256: engine.sha256, steps: engine.steps },
+      model: { name: engine.name, sha256: engine.sha256, steps: engine.steps, verified: trust.verified },
       executionProvider: engine.executionProvider,
       simulated: study.simulatedKspace,
       acceleration,
@@ -164,7 +168,7 @@ export async function runRecon(args: ReconArgs): Promise<ReconReport> {
       ...(study.crop ? { crop: study.crop } : {}),
       results,
       outputs,
-      notes: study.notes,
+      notes: trust.verified ? study.notes : [...study.notes, `Unverified model: ${trust.reason}`],
     };
   } finally {
     await engine?.dispose();

@@ -50,6 +50,13 @@ export interface AppInfo {
   modelError?: string;
   /** e.g. 'cpu', 'cuda'; null until the worker has started a session. */
   executionProvider: string | null;
+  /**
+   * false when the model's files do not match the sha256 pinned in this build (a user-chosen
+   * model folder, a changed file): the UI shows "unverified model". Absent in older hosts.
+   */
+  modelVerified?: boolean;
+  /** Why the model is unverified, one sentence. */
+  modelTrustNote?: string;
 }
 
 export interface StudySummary {

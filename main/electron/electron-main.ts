@@ -91,7 +91,8 @@ async function main(): Promise<void> {
   const studies = new StudyService({ sampleDir: PATHS.sample });
   const inference = new InferenceManager({
     launch: utilityWorkerLauncher(PATHS.worker),
-    init: { modelDir: PATHS.models, modelName: PATHS.modelName, threads: inferenceThreads(os.availableParallelism()) },
+    // the installed app runs only the model pinned in this build (app/trust); unpackaged runs flag it
+    init: { modelDir: PATHS.models, modelName: PATHS.modelName, threads: inferenceThreads(os.availableParallelism()), requirePinned: app.isPackaged },
   });
   inference.start();
   const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json'));
