@@ -1,11 +1,10 @@
 // The Electron app's security settings and preload surface, through Playwright's Electron driver.
 // Needs the Electron binary, which npm could not download on the build box: the spec then skips
 // with that reason instead of pretending to pass.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import type { FlatApi } from '../app/contract/ipc';
+import { installedElectronBinary } from '../main/common/electron-binary';
 import { REPO_ROOT } from './host';
 import { inPage } from './page-probes';
 
@@ -14,16 +13,8 @@ const FLAT_API_METHODS = ['cancel', 'getInfo', 'getSlice', 'onReconEvent', 'open
 type Missing = Exclude<keyof FlatApi, (typeof FLAT_API_METHODS)[number]>;
 const exhaustive: Missing extends never ? true : false = true;
 
-function electronBinary(): string | null {
-  try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
-    return typeof p === 'string' && existsSync(p) ? p : null;
-  } catch {
-    return null; // electron/index.js throws when its binary was never downloaded
-  }
-}
-
-const binary = electronBinary();
+// never require('electron') here: since Electron 41 that downloads the binary when it is missing
+const binary = installedElectronBinary();
 const SKIP_REASON = 'Electron binary not installed (no download possible here) — skipped';
 
 if (!binary) {

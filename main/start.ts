@@ -4,19 +4,10 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { installedElectronBinary } from './common/electron-binary';
 import { DEFAULT_PATHS, REPO_ROOT } from './common/paths';
 
-function electronBinary(): string | null {
-  try {
-    // The electron package exports the binary's path; it throws when the download was skipped.
-    const p: unknown = createRequire(import.meta.url)('electron');
-    return typeof p === 'string' && existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
 
 function run(cmd: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
@@ -44,7 +35,8 @@ function portArg(argv: string[]): number {
 async function main(): Promise<void> {
   const port = portArg(process.argv.slice(2));
   await ensureRenderer();
-  const electron = electronBinary();
+  // found without require('electron'), which would try to download a missing binary
+  const electron = installedElectronBinary();
   if (electron) {
     const { buildElectron } = await import('./build-electron');
     await buildElectron();

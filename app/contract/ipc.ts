@@ -50,6 +50,13 @@ export interface AppInfo {
   modelError?: string;
   /** e.g. 'cpu', 'cuda'; null until the worker has started a session. */
   executionProvider: string | null;
+  /**
+   * false when the model's files do not match the sha256 pinned in this build (a user-chosen
+   * model folder, a changed file): the UI shows "unverified model". Absent in older hosts.
+   */
+  modelVerified?: boolean;
+  /** Why the model is unverified, one sentence. */
+  modelTrustNote?: string;
 }
 
 export interface StudySummary {
@@ -212,7 +219,7 @@ export function validateOpenFiles(v: unknown): { name: string; bytes: ArrayBuffe
   for (const f of v) {
     if (typeof f !== 'object' || f === null) return 'each file must be an object';
     const { name, bytes } = f as { name?: unknown; bytes?: unknown };
-    if (typeof name !== 'string' || name.length === 0 || name.length > 255 || /[/\\\0]/.test(name))
+    if (typeof name !== 'string' || name.length === 0 || name.length > 255 || /[/\\\0]/.test(name) || name === '.' || name === '..')
       return 'each file needs a plain file name';
     if (!(bytes instanceof ArrayBuffer)) return `${name}: bytes must be an ArrayBuffer`;
     total += bytes.byteLength;

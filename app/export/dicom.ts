@@ -2,16 +2,23 @@
 // RescaleSlope/Intercept, provenance (model name + sha256, mask) in DerivationDescription and
 // ImageComments, patient/study copied from the source DICOM when there is one, else an anonymous
 // patient and a new study. Files are written atomically and never into a folder holding the input.
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FlatError } from '../core/errors';
 import type { DicomSourceMeta, RealStack } from '../core/types';
-import { assertNotOverInput, writeAtomic } from './atomic';
+import { OutputGuard, makeFolders } from './safe-write';
 import { encodePart10, type DicomElement } from './dicom-writer';
 import { newUid } from './uid';
 
 export const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
 
 export interface ExportDicomOptions {
+  /**
+   * The new series folder: created by the export, or an existing EMPTY folder. A folder that
+   * already holds files (another series, an earlier export) is refused; the series appears there
+   * as a whole (written in a temp folder beside it, then renamed), never file by file.
+   */
   outDir: string;
   images: RealStack;
   /** e.g. "final" or "step 3 of 12"; named in SeriesDescription and the file names. */
@@ -105,7 +112,9 @@ export async function exportDicomSeries(opts: ExportDicomOptions): Promise<strin
   if (slices < 1 || rows < 1 || cols < 1 || images.data.length !== slices * rows * cols)
     throw new FlatError('invalid-request', 'The image stack to export has an inconsistent shape.');
   if (rows > 65535 || cols > 65535) throw new FlatError('invalid-request', 'The image is too large for DICOM.');
-  assertNotOverInput(opts.outDir, opts.inputPaths);
+  const guard = new OutputGuard(opts.inputPaths ?? []);
+  guard.checkFolder(opts.outDir);
+  refuseNonEmpty(opts.outDir);
   const now = opts.now ?? new Date();
   const { pixels, slope, intercept } = quantise(images.data);
   const win = opts.window ?? autoWindow(images.data);
@@ -136,7 +145,8 @@ export async function exportDicomSeries(opts: ExportDicomOptions): Promise<strin
   const seriesNumber = opts.seriesNumber ?? 900 + ((source?.seriesNumber ?? 0) % 100);
   const anonymous = !source;
 
-  const files: string[] = [];
+  const names: string[] = [];
+  const encoded: Uint8Array[] = [];
   const base = `FLAT_${safeLabel(opts.stepLabel)}`;
   for (let s = 0; s < slices; s++) {
     const sop = newUid();
@@ -203,9 +213,53 @@ export async function exportDicomSeries(opts: ExportDicomOptions): Promise<strin
       { tag: 0x00281054, vr: 'LO', value: 'US' },
       { tag: 0x7fe00010, vr: 'OW', value: pixels.subarray(s * rows * cols, (s + 1) * rows * cols) },
     ];
-    const path = join(opts.outDir, `${base}_${String(s + 1).padStart(4, '0')}.dcm`);
-    writeAtomic(path, encodePart10(MR_IMAGE_STORAGE, sop, el));
-    files.push(path);
+    names.push(`${base}_${String(s + 1).padStart(4, '0')}.dcm`);
+    encoded.push(encodePart10(MR_IMAGE_STORAGE, sop, el));
   }
-  return files;
+  return writeSeriesFolder(opts.outDir, names, encoded, guard);
+}
+
+/** The checks of an export folder, early (before a long reconstruction): see ExportDicomOptions. */
+export function checkExportFolder(outDir: string, inputPaths: readonly string[]): void {
+  new OutputGuard(inputPaths).checkFolder(outDir);
+  refuseNonEmpty(outDir);
+}
+
+function refuseNonEmpty(dir: string): void {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new FlatError('io', `The export folder ${basename(dir)} exists and is not a folder; choose a new folder for the series.`, dir);
+    entries = readdirSync(dir);
+  } catch (e) {
+    if (e instanceof FlatError) throw e;
+    return; // does not exist yet: it will be created
+  }
+  if (entries.length > 0)
+    throw new FlatError('io', `The export folder ${basename(dir)} already holds files (another series or an earlier export); choose a new folder for each exported series.`, dir);
+}
+
+/** All files into a temp folder beside the target, then one rename: the series appears whole. */
+function writeSeriesFolder(outDir: string, names: string[], bytes: Uint8Array[], guard: OutputGuard): string[] {
+  const target = resolve(outDir);
+  const parent = dirname(target);
+  makeFolders(parent);
+  const tmp = join(parent, `.${basename(target)}.flat-export-${randomUUID()}`);
+  try {
+    mkdirSync(tmp);
+    names.forEach((n, i) => writeFileSync(join(tmp, n), bytes[i]!, { flag: 'wx' }));
+    guard.checkFolder(outDir); // the checks again, right before the series appears
+    try {
+      renameSync(tmp, target); // replaces only a missing or empty folder
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST')
+        throw new FlatError('io', `The export folder ${basename(target)} was filled by another export meanwhile; choose a new folder for each exported series.`, outDir);
+      throw e;
+    }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (e instanceof FlatError) throw e;
+    throw new FlatError('io', `The series could not be written to ${basename(target)} (${(e as { code?: string }).code ?? 'error'}).`, outDir);
+  }
+  return names.map((n) => join(outDir, n));
 }

@@ -1,6 +1,7 @@
 // NumPy .npy writer (format 1.0, little endian, C order) for float32 and complex64 stacks.
 import type { ComplexStack, RealStack } from '../core/types';
 import { writeAtomic } from './atomic';
+import type { OutputGuard } from './safe-write';
 
 export function encodeNpy(data: Float32Array, shape: number[], complex: boolean): Uint8Array {
   const descr = complex ? '<c8' : '<f4';
@@ -18,6 +19,6 @@ export function encodeNpy(data: Float32Array, shape: number[], complex: boolean)
 }
 
 /** (slices, rows, cols) float32, or complex64 when given a ComplexStack (flag `complex`). */
-export function writeNpy(path: string, stack: RealStack | ComplexStack, complex = stack.data.length === stack.slices * stack.rows * stack.cols * 2): void {
-  writeAtomic(path, encodeNpy(stack.data, [stack.slices, stack.rows, stack.cols], complex));
+export function writeNpy(path: string, stack: RealStack | ComplexStack, complex = stack.data.length === stack.slices * stack.rows * stack.cols * 2, guard?: OutputGuard): void {
+  writeAtomic(path, encodeNpy(stack.data, [stack.slices, stack.rows, stack.cols], complex), guard);
 }

@@ -2,6 +2,7 @@
 import { deflateSync } from 'node:zlib';
 import { FlatError } from '../core/errors';
 import { writeAtomic } from './atomic';
+import type { OutputGuard } from './safe-write';
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -52,8 +53,8 @@ export function encodePng(gray8: Uint8Array, rows: number, cols: number): Uint8A
   return out;
 }
 
-export function writePng(path: string, gray8: Uint8Array, rows: number, cols: number): void {
-  writeAtomic(path, encodePng(gray8, rows, cols));
+export function writePng(path: string, gray8: Uint8Array, rows: number, cols: number, guard?: OutputGuard): void {
+  writeAtomic(path, encodePng(gray8, rows, cols), guard);
 }
 
 /** Window a float image to 8 bits (values outside [center ± width/2] clip). */

@@ -1,11 +1,11 @@
 // BART .cfl/.hdr reader. The .hdr is text ("# Dimensions" then sizes); the .cfl is raw complex64
 // little-endian in column-major order (first dimension fastest). dims[0] is the readout → our rows,
-// dims[1] the phase encode → our columns; BART's coil dimension (dims[3]) is compressed to one
-// virtual coil; all other dimensions are flattened into slices. Default content: k-space (BART's
+// dims[1] the phase encode → our columns; BART's coil dimension (dims[3]) keeps every coil; all other dimensions are flattened into slices. Default content: k-space (BART's
 // usual input); pass content: 'image' for images.
 import type { Study } from '../core/types';
 import { acquiredMaskOf, checkFinite, checkGeometry, fail, type LoadOptions } from './common';
 import { acquiredNote, studyFromArray } from './npy';
+import { budgetOf } from './budget';
 import type { ReaderLimits } from './limits';
 
 export function parseCflHeader(source: string, text: string): number[] {
@@ -32,6 +32,12 @@ export function readCfl(source: string, headerText: string, data: Uint8Array, op
   const count = rows * cols * slices * coils;
   if (data.length !== count * 8)
     fail('corrupt-file', source, `the .cfl holds ${data.length} bytes but its header declares ${count * 8}.`);
+  const content0 = opts.content ?? 'kspace';
+  budgetOf(limits, source).take(
+    ['complex values', count * 8],
+    ['reordered values', count * 8],
+    ...(coils > 1 && content0 !== 'image' ? [['coil sensitivities', count * 8] as [string, number]] : []),
+  );
   // column-major: (r, c, s[, coil]) at r + R*(c + C*(s + S*coil)); we want (coil, s, r, c) C order
   const src = new Float32Array(count * 2);
   if (data.byteOffset % 4 === 0) src.set(new Float32Array(data.buffer, data.byteOffset, count * 2));
@@ -66,5 +72,5 @@ export function readCfl(source: string, headerText: string, data: Uint8Array, op
     }
     return study;
   }
-  return studyFromArray('cfl', source, { slices, rows, cols, data: out }, true, { ...opts, content }, 'kspace');
+  return studyFromArray('cfl', source, { slices, rows, cols, data: out }, true, { ...opts, content }, 'kspace', limits);
 }

@@ -7,6 +7,10 @@
 import dicomParser from 'dicom-parser';
 import type { DicomSourceMeta, RealStack, Study } from '../core/types';
 import { checkFinite, checkGeometry, fail, studyFromImages, type LoadOptions } from './common';
+import { FlatError } from '../core/errors';
+import { formatBytes } from '../core/text';
+import { budgetOf, imageStudyItems } from './budget';
+import { InflateDataError, InflateLimitError, inflateBounded } from './inflate';
 import type { ReaderLimits } from './limits';
 import { decodeRleFrame } from './rle';
 
@@ -44,12 +48,34 @@ function nums(ds: DataSet, tag: string): number[] | undefined {
   return out.every(Number.isFinite) ? out : undefined;
 }
 
-function parseOne(f: DicomInputFile): DataSet {
+/**
+ * Deflated transfer syntax: dicom-parser would inflate without any bound (a 1.5 MB file became
+ * 4.7 GB). Ours stops past what the file and the memory budget allow.
+ */
+function boundedInflater(f: DicomInputFile, limits: ReaderLimits): (byteArray: Uint8Array, position: number) => Uint8Array {
+  return (byteArray, position) => {
+    const budget = budgetOf(limits, f.name);
+    const cap = Math.max(0, Math.min(limits.maxBytes, budget.remaining) - position);
+    try {
+      const out = inflateBounded('deflate-raw', byteArray.subarray(position), cap, position, (n) => budget.take(['inflated data set', n]));
+      out.set(byteArray.subarray(0, position));
+      return out;
+    } catch (e) {
+      if (e instanceof InflateLimitError)
+        fail('too-large', f.name, `its deflated data set inflates to more than ${formatBytes(cap)}, over the limit.`);
+      if (e instanceof InflateDataError) fail('corrupt-file', f.name, 'its deflated data set is damaged or truncated.');
+      throw e;
+    }
+  };
+}
+
+function parseOne(f: DicomInputFile, limits: ReaderLimits): DataSet {
   const b = f.bytes;
   const hasPreamble = b.length > 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
   try {
-    if (hasPreamble) return dicomParser.parseDicom(b);
+    if (hasPreamble) return dicomParser.parseDicom(b, { inflater: boundedInflater(f, limits) } as Parameters<typeof dicomParser.parseDicom>[1]);
   } catch (e) {
+    if (e instanceof FlatError) throw e;
     const msg = typeof e === 'string' ? e : e instanceof Error ? e.message : '';
     fail('corrupt-file', f.name, `the DICOM file is damaged or truncated${msg ? ` (${msg.split('\n')[0]!.slice(0, 120)})` : ''}.`);
   }
@@ -192,7 +218,7 @@ export function readDicomSeries(source: string, files: DicomInputFile[], opts: L
   let unreadable = 0;
   for (const f of files) {
     try {
-      const ds = parseOne(f);
+      const ds = parseOne(f, limits);
       const uid = str(ds, 'x0020000e') ?? '(no series UID)';
       const frames = framesOf(f, ds, limits);
       const list = series.get(uid) ?? [];
@@ -246,7 +272,9 @@ export function readDicomSeries(source: string, files: DicomInputFile[], opts: L
 
   const { rows, cols } = frames[0]!;
   checkGeometry(source, limits, frames.length, rows, cols, 4 * 4);
-  const data = new Float32Array(frames.length * rows * cols);
+  const px = frames.length * rows * cols;
+  budgetOf(limits, source).take(['image', px * 4], ...imageStudyItems(px, false));
+  const data = new Float32Array(px);
   frames.forEach((fr, i) => data.set(pixels(fr), i * rows * cols));
   checkFinite(source, data, 'image');
   const stack: RealStack = { slices: frames.length, rows, cols, data };

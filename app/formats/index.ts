@@ -100,6 +100,7 @@ async function loadPaths(paths: string[], opts: LoadOptions, limits: ReaderLimit
 }
 
 function readH5(f: Parameters<typeof readFastMri>[0], source: string, opts: LoadOptions, limits: ReaderLimits): Study {
+  f.budget = budgetOf(limits, source); // every dataset read is counted
   if (f.typeOf('/dataset') === H5O.GROUP && f.typeOf('/dataset/data') === H5O.DATASET) return readIsmrmrd(f, source, opts, limits);
   if (f.typeOf('kspace') === H5O.DATASET) return readFastMri(f, source, limits);
   return fail('unsupported-format', source, 'it is an HDF5 file but neither fastMRI ("kspace") nor ISMRMRD ("/dataset/data").');

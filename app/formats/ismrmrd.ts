@@ -10,6 +10,7 @@ import { checkFinite, checkGeometry, fail, type LoadOptions } from './common';
 import { readStringDataset } from './h5/read';
 import { H5O, H5T, type H5File, type H5Meta } from './h5/wasm';
 import { parseIsmrmrdHeader, spacingFrom } from './ismrmrd-xml';
+import { budgetOf } from './budget';
 import type { ReaderLimits } from './limits';
 
 type Member = H5Meta & { name: string; offset: number };
@@ -147,6 +148,10 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
 
     // accumulate (slice, coil, row, col), averaging repeats; calibration-only lines only fill gaps
     const plane = rows * cols;
+    budgetOf(limits, source).take(
+      ['per-coil k-space', slices * channels * plane * 8],
+      ...(channels > 1 ? [['virtual-coil k-space', slices * plane * 8] as [string, number]] : []),
+    );
     const acc = new Float32Array(slices * channels * plane * 2);
     const hits = new Uint16Array(slices * cols);
     const ordered = [...lines].sort((a, b) => Number(a.calibrationOnly) - Number(b.calibrationOnly));

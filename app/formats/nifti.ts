@@ -2,10 +2,11 @@
 // radiological display (top = anterior, image left = patient right) using the sform (or qform)
 // orientation; without either, voxel axes are taken as RAS (NIfTI "method 1"). Values are scaled by
 // scl_slope/scl_inter. Content is always image: the k-space is simulated.
-import { gunzipSync } from 'node:zlib';
 import type { ComplexStack, RealStack, Study } from '../core/types';
 import { checkFinite, checkGeometry, fail, studyFromImages, type LoadOptions } from './common';
+import { budgetOf, imageStudyItems } from './budget';
 import { decodeArray, elementBytes, type ElementType } from './dtype';
+import { inflateExactly, inflatePrefix } from './inflate';
 import type { ReaderLimits } from './limits';
 
 const DATATYPES: Record<number, ElementType & { name: string }> = {
@@ -36,13 +37,19 @@ export interface NiftiHeader {
   version: 1 | 2;
 }
 
-function maybeGunzip(source: string, b: Uint8Array, limits: ReaderLimits): Uint8Array {
-  if (b[0] !== 0x1f || b[1] !== 0x8b) return b;
+function gzipped(b: Uint8Array): boolean {
+  return b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/**
+ * The header bytes: a .nii.gz is inflated only far enough for the header (540 bytes); how much
+ * more is inflated is decided from the header and the memory budget (see readNifti).
+ */
+function headerBytes(source: string, raw: Uint8Array): Uint8Array {
+  if (!gzipped(raw)) return raw;
   try {
-    return gunzipSync(b, { maxOutputLength: limits.maxBytes });
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || /larger than|too large/i.test(String(e))) fail('too-large', source, `it decompresses to more than ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB.`);
+    return inflatePrefix('gzip', raw, 540);
+  } catch {
     return fail('corrupt-file', source, 'the gzip stream is damaged or truncated.');
   }
 }
@@ -121,8 +128,7 @@ function axisPlan(rot: number[][] | undefined): { perm: [number, number, number]
 }
 
 export function readNifti(source: string, raw: Uint8Array, _opts: LoadOptions, limits: ReaderLimits): Study {
-  const b = maybeGunzip(source, raw, limits);
-  const h = parseNiftiHeader(source, b);
+  const h = parseNiftiHeader(source, headerBytes(source, raw));
   const dt = DATATYPES[h.datatype];
   if (!dt) fail('unsupported-content', source, `NIfTI datatype ${h.datatype} is not supported (numeric scalar or complex only).`);
   const type: ElementType = { ...dt, littleEndian: h.littleEndian };
@@ -140,14 +146,31 @@ export function readNifti(source: string, raw: Uint8Array, _opts: LoadOptions, l
   checkGeometry(source, limits, slices, rows, cols, elementBytes(type));
   const count = nx * ny * nz;
   const offset = h.version === 1 && h.voxOffset < 352 ? 352 : Math.floor(h.voxOffset);
-  if (!Number.isFinite(h.voxOffset) || offset < 0 || offset + count * elementBytes(type) > b.length)
+  if (!Number.isFinite(h.voxOffset) || offset < 0) fail('corrupt-file', source, 'the NIfTI header declares an invalid data offset.');
+  const needed = offset + count * elementBytes(type); // header + the first volume, nothing more
+  const comps = type.complex ? 2 : 1;
+  // everything this reader builds, before any of it is allocated
+  budgetOf(limits, source).take(
+    ...(gzipped(raw) ? [['inflated volume', needed] as [string, number]] : []),
+    ['decoded voxels', count * 4 * comps],
+    ['image', slices * rows * cols * 4 * comps],
+    ...imageStudyItems(slices * rows * cols, type.complex),
+  );
+  let b = raw;
+  if (gzipped(raw)) {
+    try {
+      b = inflateExactly('gzip', raw, needed); // stops there: a bomb never inflates further
+    } catch {
+      fail('corrupt-file', source, 'the NIfTI file is truncated or its gzip stream is damaged: the header declares more voxels than it holds.');
+    }
+  }
+  if (needed > b.length)
     fail('corrupt-file', source, 'the NIfTI file is truncated: the header declares more voxels than the file holds.');
   const vox = decodeArray(b, offset, count, type);
   // NIfTI: scl_slope 0 (or unset/NaN) means "no scaling", and then scl_inter is ignored too
   const scaled = Number.isFinite(h.slope) && h.slope !== 0;
   const slope = scaled ? h.slope : 1;
   const inter = scaled && Number.isFinite(h.inter) ? h.inter : 0;
-  const comps = type.complex ? 2 : 1;
   const out = new Float32Array(slices * rows * cols * comps);
   // display: row 0 = most anterior, column 0 = patient right, slice 0 = most inferior
   const strides = [1, nx, nx * ny];

@@ -7,6 +7,7 @@ import { parseNpyHeaderText } from '../core/npy-header';
 import type { ComplexStack, RealStack, Study } from '../core/types';
 import { acquiredMaskOf, centralEnergyFraction, checkFinite, checkGeometry, fail, hasEmptyColumnGaps, studyFromImages, type LoadOptions } from './common';
 import { decodeArray, elementBytes, type ElementType } from './dtype';
+import { budgetOf, imageStudyItems } from './budget';
 import type { ReaderLimits } from './limits';
 
 export interface NpyArray {
@@ -60,6 +61,8 @@ export function decodeNpy(source: string, b: Uint8Array, limits: ReaderLimits): 
   const count = slices * rows * cols;
   const need = count * elementBytes(h.type);
   if (h.dataOffset + need > b.length) fail('corrupt-file', source, `the file is truncated: the array needs ${need} bytes, ${Math.max(0, b.length - h.dataOffset)} are there.`);
+  const floats = count * 4 * (h.type.complex ? 2 : 1);
+  budgetOf(limits, source).take(['decoded array', floats], ...(h.fortran ? [['C-order copy', floats] as [string, number]] : []));
   let data = decodeArray(b, h.dataOffset, count, h.type);
   if (h.fortran) data = fortranToC(data, slices, rows, cols, h.type.complex ? 2 : 1);
   checkFinite(source, data, 'array');
@@ -93,6 +96,7 @@ export function studyFromArray(
   complex: boolean,
   opts: LoadOptions,
   defaultContent: 'kspace' | 'image' | 'guess',
+  limits?: ReaderLimits,
 ): Study {
   const all = stack.data;
   let maxAbs = 0;
@@ -108,7 +112,10 @@ export function studyFromArray(
         : `Read as ${complex ? 'a complex' : 'a real'} image (override with content: kspace).`,
     );
   }
-  if (content === 'image') return studyFromImages(format, source, stack, complex, { notes });
+  if (content === 'image') {
+    if (limits) budgetOf(limits, source).take(...imageStudyItems(stack.slices * stack.rows * stack.cols, complex));
+    return studyFromImages(format, source, stack, complex, { notes });
+  }
   if (!complex) fail('unsupported-content', source, 'k-space must be complex, but this array is real.');
   const kspace = stack as ComplexStack;
   const study: Study = { format, source, content: 'kspace', kspace, simulatedKspace: false, notes };
@@ -122,7 +129,7 @@ export function studyFromArray(
 
 export function readNpy(source: string, bytes: Uint8Array, opts: LoadOptions, limits: ReaderLimits): Study {
   const { stack, complex } = decodeNpy(source, bytes, limits);
-  return studyFromArray('npy', source, stack, complex, opts, 'guess');
+  return studyFromArray('npy', source, stack, complex, opts, 'guess', limits);
 }
 
 /** "Already undersampled (12.7 % of k-space acquired); reconstructed as acquired." */

@@ -12,6 +12,7 @@ import {
 } from '../../app/contract/ipc';
 import type { MaskSpec } from '../../app/core/types';
 import type { InferenceManager } from './inference-manager';
+import { checkModelTrust } from '../../app/trust/model-trust';
 import { readModelSummary } from './model-info';
 import { fail, ok, serializeError, type Result } from './result';
 import { isAppOrigin } from './security';
@@ -98,12 +99,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     const status = deps.inference.status();
     const card = readModelSummary(deps.modelDir, deps.modelName);
     const modelError = card.error ?? status.modelError?.message;
+    const trust = modelError ? undefined : checkModelTrust(deps.modelDir, deps.modelName);
     return {
       version: deps.version,
       host: deps.host,
       model: modelError ? null : card.model,
       ...(modelError ? { modelError } : {}),
       executionProvider: status.executionProvider,
+      ...(trust ? { modelVerified: trust.verified } : {}),
+      ...(trust?.reason ? { modelTrustNote: `Unverified model: ${trust.reason}` } : {}),
     };
   };
 

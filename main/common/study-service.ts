@@ -73,15 +73,14 @@ export class StudyService {
       const f = files[0]!;
       return this.add(await loadStudy({ name: f.name, bytes: new Uint8Array(f.bytes) }));
     }
-    // The readers take several files by path only; stage them in a private temp folder.
+    // The readers take several files by path only; stage them in a private temp folder (0700,
+    // from mkdtemp), each file 0600 under a name made unique by its position, so two uploads
+    // named alike never overwrite each other and no name can point outside the folder.
     const dir = mkdtempSync(path.join(tmpdir(), 'flat-open-'));
     try {
-      const used = new Set<string>();
       const paths = files.map((f, i) => {
-        const name = used.has(f.name) ? `${i}_${f.name}` : f.name;
-        used.add(name);
-        const p = path.join(dir, name);
-        writeFileSync(p, new Uint8Array(f.bytes), { mode: 0o600 });
+        const p = path.join(dir, stagedName(i, f.name));
+        writeFileSync(p, new Uint8Array(f.bytes), { mode: 0o600, flag: 'wx' });
         return p;
       });
       const study = await loadStudy({ paths });
@@ -183,6 +182,15 @@ export class StudyService {
     // Own the pixels: referenceSlice may return a view into the whole stack.
     return { rows: c.rows, cols: c.cols, data: c.data === ref.data ? Float32Array.from(ref.data) : c.data };
   }
+}
+
+/**
+ * A staged upload's file name: its index (unique) and the upload's own name reduced to safe
+ * characters (the extension matters: .dcm files without a DICOM preamble are recognised by it).
+ */
+export function stagedName(index: number, name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '').slice(-120);
+  return `${String(index).padStart(5, '0')}-${safe || 'file'}`;
 }
 
 /** The columns of a 2D mask when it is a 1D column mask (every row alike), else null. */

@@ -23,6 +23,8 @@ export interface WorkerInit {
   modelName: string;
   /** onnxruntime intra-op threads. */
   threads: number;
+  /** Refuse a model that does not match the sha256 pinned in this build (the installed app). */
+  requirePinned?: boolean;
 }
 
 export interface WorkerModelInfo {

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
 import { IPC_CHANNELS } from '../../app/contract/ipc';
 import { createHandlers, INVOKE_METHODS } from '../common/handlers';
 import { InferenceManager } from '../common/inference-manager';
@@ -13,9 +13,10 @@ import { MENU_CHANNEL, type MenuCommand } from '../common/menu-commands';
 import { readModelSummary } from '../common/model-info';
 import { inferenceThreads } from '../common/paths';
 import { RecentFiles, type RecentEntry } from '../common/recent-files';
-import { APP_HOST, APP_ORIGIN, APP_SCHEME } from '../common/security';
+import { APP_HOST, APP_SCHEME } from '../common/security';
 import { StudyService } from '../common/study-service';
 import { appProtocolReply } from './app-protocol';
+import { hardenContents, hardenSession, secureWebPreferences } from './hardening';
 import { buildMenu } from './menu';
 import { utilityWorkerLauncher } from './worker-launcher-utility';
 
@@ -41,30 +42,6 @@ if (!app.requestSingleInstanceLock()) app.quit();
 
 let win: BrowserWindow | null = null;
 
-function isOurs(url: string): boolean {
-  return url.startsWith(`${APP_ORIGIN}/`);
-}
-
-function hardenSession(): void {
-  const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
-  ses.setDevicePermissionHandler(() => false);
-  // No remote content: only our protocol, inline images (data:/blob:) and DevTools may load.
-  ses.webRequest.onBeforeRequest((details, callback) => {
-    const u = details.url;
-    const allowed = isOurs(u) || u.startsWith('data:') || u.startsWith('blob:') || u.startsWith('devtools:');
-    callback({ cancel: !allowed });
-  });
-}
-
-function hardenContents(contents: WebContents): void {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (e) => e.preventDefault());
-  contents.on('will-redirect', (e) => e.preventDefault());
-  contents.on('will-attach-webview', (e) => e.preventDefault());
-}
-
 app.on('web-contents-created', (_e, contents) => hardenContents(contents));
 
 app.on('second-instance', () => {
@@ -78,7 +55,7 @@ app.on('window-all-closed', () => app.quit());
 
 async function main(): Promise<void> {
   await app.whenReady();
-  hardenSession();
+  hardenSession(session.defaultSession);
 
   protocol.handle(APP_SCHEME, async (request) => {
     const reply = await appProtocolReply(request.url, request.method, PATHS.renderer);
@@ -91,7 +68,8 @@ async function main(): Promise<void> {
   const studies = new StudyService({ sampleDir: PATHS.sample });
   const inference = new InferenceManager({
     launch: utilityWorkerLauncher(PATHS.worker),
-    init: { modelDir: PATHS.models, modelName: PATHS.modelName, threads: inferenceThreads(os.availableParallelism()) },
+    // the installed app runs only the model pinned in this build (app/trust); unpackaged runs flag it
+    init: { modelDir: PATHS.models, modelName: PATHS.modelName, threads: inferenceThreads(os.availableParallelism()), requirePinned: app.isPackaged },
   });
   inference.start();
   const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json'));
@@ -169,19 +147,7 @@ async function main(): Promise<void> {
     title: 'FLAT Viewer',
     show: false,
     backgroundColor: '#111111',
-    webPreferences: {
-      preload: PATHS.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-      devTools: !app.isPackaged,
-    },
+    webPreferences: secureWebPreferences(PATHS.preload, !app.isPackaged),
   });
   win.once('ready-to-show', () => win?.show());
   win.on('closed', () => {

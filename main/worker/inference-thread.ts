@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { FlatError, toFlatError } from '../../app/core/errors';
 import { createEngine, type Engine } from '../../app/recon';
+import { requireShippedModel } from '../../app/trust/model-trust';
 import type { FromThread, RunJob, ToThread } from '../common/worker-protocol';
 import { stepEvent } from './step-output';
 
@@ -75,6 +76,7 @@ port.on('message', (msg: ToThread) => {
     cancelFlag = msg.cancelFlag;
     chain = chain.then(async () => {
       try {
+        if (msg.init.requirePinned) requireShippedModel(msg.init.modelDir, msg.init.modelName);
         engine = await createEngine({ modelDir: msg.init.modelDir, name: msg.init.modelName, intraOpThreads: msg.init.threads });
         post({
           type: 'ready',

@@ -88,8 +88,10 @@ export function readNumeric(file: H5File, path: string, meta: H5Meta, maxBytes: 
       // h5py complex64 is already interleaved re/im: use the bytes the worker handed over, no copy
       if (raw.byteOffset === 0 && raw.buffer.byteLength === 8 * n && !(raw.buffer instanceof SharedArrayBuffer))
         return { shape, data: new Float32Array(raw.buffer, 0, 2 * n), complex: true };
+      file.budget?.take(['aligned copy', 8 * n]);
       return { shape, data: new Float32Array(raw.slice().buffer, 0, 2 * n), complex: true };
     }
+    file.budget?.take(['decoded values', outBytes]);
     const out = new Float32Array(2 * n);
     {
       decodeScalars(raw, re, n, meta.size, re.offset, out, 2, 0);
@@ -97,6 +99,7 @@ export function readNumeric(file: H5File, path: string, meta: H5Meta, maxBytes: 
     }
     return { shape, data: out, complex: true };
   }
+  file.budget?.take(['decoded values', outBytes]);
   const out = new Float32Array(n);
   decodeScalars(raw, meta, n, meta.size, 0, out, 1, 0);
   return { shape, data: out, complex: false };

@@ -10,6 +10,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MemoryBudget } from '../budget';
 import { WORKER_SOURCE } from './worker-source';
 
 /** Metadata as h5wasm reports it (see node_modules/h5wasm/src/hdf5_util_helpers.d.ts). */
@@ -206,6 +207,9 @@ export class H5File {
     return request({ op: 'call', fn, args: [this.id, ...args] }, this.timeoutMs);
   }
 
+  /** The load's memory budget: every dataset read is counted in it before the worker allocates. */
+  budget?: MemoryBudget;
+
   private readonly types = new Map<string, number>();
   private readonly attrs = new Map<string, string[]>();
 
@@ -252,7 +256,10 @@ export class H5File {
     const nbytes = this.checkSize(meta, maxBytes);
     if (!meta.chunks && nbytes > this.fileSize) throw new RangeError(`dataset declares ${nbytes} bytes in a ${this.fileSize}-byte file`);
     const vlenStrings = meta.type === H5T.STRING && meta.vlen;
+    // the bytes exist twice while they are copied out of the WASM heap, then once
+    this.budget?.take(['HDF5 dataset', 2 * nbytes]);
     const r = request({ op: 'read', id: this.id, path, attr: null, nbytes, vlenStrings, totalSize: meta.total_size, maxBytes }, this.timeoutMs + nbytes / 10_000) as { bytes?: Uint8Array; strings?: string[] };
+    this.budget?.release(nbytes);
     return r.strings ?? r.bytes!;
   }
 
@@ -270,6 +277,12 @@ export class H5File {
   readVlenCompound(path: string, meta: H5Meta, vlens: { offset: number; elem: number }[], maxBytes: number): { fixed: Uint8Array; blob: Uint8Array } {
     const nbytes = this.checkSize(meta, maxBytes);
     if (!meta.chunks && nbytes > this.fileSize) throw new RangeError(`dataset declares ${nbytes} bytes in a ${this.fileSize}-byte file`);
-    return request({ op: 'readVlen', id: this.id, path, size: meta.size, count: meta.total_size, vlens, maxBytes }, this.timeoutMs + nbytes / 10_000) as { fixed: Uint8Array; blob: Uint8Array };
+    this.budget?.take(['HDF5 records', 2 * nbytes]);
+    // variable-length payloads exist twice in the worker (HDF5's copy, the blob): half of what is left
+    const blobMax = this.budget ? Math.min(maxBytes, Math.floor(this.budget.remaining / 2)) : maxBytes;
+    const r = request({ op: 'readVlen', id: this.id, path, size: meta.size, count: meta.total_size, vlens, maxBytes: blobMax }, this.timeoutMs + nbytes / 10_000) as { fixed: Uint8Array; blob: Uint8Array };
+    this.budget?.release(nbytes);
+    this.budget?.take(['variable-length data', r.blob.byteLength]);
+    return r;
   }
 }

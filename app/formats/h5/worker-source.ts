@@ -29,6 +29,7 @@ function external(what) {
   e.name = 'H5ExternalError';
   return e;
 }
+const TMPFILE = /^\/tmp\/tmpfile_[A-Za-z0-9]{6}$/;
 function guardFileSystem() {
   const FS = M.FS;
   const open = FS.open;
@@ -43,6 +44,10 @@ function guardFileSystem() {
     const p = typeof path === 'string' ? nodePath.resolve(path) : '';
     const writes = typeof flags !== 'number' || (flags & (1 | 2 | 64 | 512 | 1024)) !== 0;
     const folder = typeof flags === 'number' && (flags & 65536) !== 0;
+    // h5wasm turns HDF5's error stack into an exception through tmpfile(): a NEW file, created
+    // exclusively (O_CREAT|O_EXCL: never through an existing file or link) and unlinked at once.
+    // Refusing it makes the C library retry names for seconds on every damaged file.
+    if (typeof flags === 'number' && (flags & (64 | 128)) === (64 | 128) && TMPFILE.test(p)) return open.call(this, path, flags, mode);
     if (!allowed.has(p)) return deny(p, !writes && !folder);
     // read-only: no O_WRONLY/O_RDWR, O_CREAT, O_TRUNC, O_APPEND
     if (writes || folder) return deny(p, false);

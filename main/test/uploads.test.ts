@@ -1,0 +1,80 @@
+// Uploaded files (drag and drop, Node host): names that collide never lose or duplicate a file,
+// names like ".." are typed refusals, and staged copies live in a private folder (0700) as files
+// only we can read (0600), removed afterwards.
+import { readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportDicomSeries } from '../../app/export';
+import { withH5 } from '../../app/formats/h5/session';
+import { createHandlers } from '../common/handlers';
+import { InferenceManager } from '../common/inference-manager';
+import { StudyService, stagedName } from '../common/study-service';
+import { SAMPLE, HAVE_SAMPLE } from './helpers';
+import { mkdtempSync, readFileSync } from 'node:fs';
+
+async function threeSlices(): Promise<ArrayBuffer[]> {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'flat-up-')), 's');
+  const data = new Float32Array(3 * 64 * 64).map((_, i) => Math.floor(i / 4096) * 100 + (i % 7));
+  const files = await exportDicomSeries({ outDir: dir, images: { slices: 3, rows: 64, cols: 64, data }, stepLabel: 'final', model: { name: 'm', sha256: '0'.repeat(64) }, maskDescription: 'x' });
+  return files.map((f) => {
+    const b = readFileSync(f);
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+  });
+}
+
+describe('uploads', () => {
+  it('a.dcm, 2_a.dcm, a.dcm: three different slices, none lost, none duplicated', async () => {
+    const [x, y, z] = await threeSlices();
+    const svc = new StudyService({ sampleDir: tmpdir() });
+    const s = await svc.openFiles([
+      { name: 'a.dcm', bytes: x! },
+      { name: '2_a.dcm', bytes: y! },
+      { name: 'a.dcm', bytes: z! },
+    ]);
+    expect(s.slices).toBe(3);
+    const img = svc.getSlice(s.studyId, 0);
+    const means = [0, 1, 2].map((k) => {
+      const r = svc.prepareRun(s.studyId, k);
+      return r.reference ? r.reference.data.reduce((a, v) => a + v, 0) / r.reference.data.length : NaN;
+    });
+    expect(new Set(means.map((m) => Math.round(m))).size).toBe(3);
+    expect(img.rows).toBe(64);
+  });
+
+  it('staged names are unique, safe and keep the extension', () => {
+    const names = ['a.dcm', '2_a.dcm', 'a.dcm', '..', '.', '.hidden', 'x\u202eevil.dcm', 'a/b'];
+    const staged = names.map((n, i) => stagedName(i, n));
+    expect(new Set(staged).size).toBe(names.length);
+    for (const s of staged) expect(s).toMatch(/^\d{5}-[A-Za-z0-9_-][A-Za-z0-9._-]*$/);
+    expect(staged[0]).toMatch(/\.dcm$/);
+  });
+
+  it('an upload named ".." is a typed refusal, not EISDIR', async () => {
+    const inference = new InferenceManager({ launch: () => { throw new Error('no worker'); }, init: { modelDir: '/none', modelName: 'x', threads: 1 } });
+    const h = createHandlers({ host: 'node-host', version: '0', studies: new StudyService({ sampleDir: tmpdir() }), inference, modelDir: '/none', modelName: 'x', requireAppOrigin: false, infoWaitMs: 1 });
+    for (const files of [[{ name: '..', bytes: new ArrayBuffer(4) }], [{ name: 'a.dcm', bytes: new ArrayBuffer(4) }, { name: '..', bytes: new ArrayBuffer(4) }]]) {
+      const r = await h.openFiles([files]);
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('invalid-request');
+        expect(r.error.message).not.toMatch(/EISDIR/);
+      }
+    }
+  });
+
+  it.skipIf(!HAVE_SAMPLE)('an uploaded HDF5 file is staged 0600 in a private 0700 folder while read, then removed', async () => {
+    const bytes = new Uint8Array(readFileSync(SAMPLE));
+    const before = new Set(readdirSync(tmpdir()));
+    let seen: { dir: number; file: number } | undefined;
+    await withH5('up.h5', { bytes }, () => {
+      const mine = readdirSync(tmpdir()).filter((n) => n.startsWith('flat-h5-') && !before.has(n));
+      expect(mine).toHaveLength(1);
+      const dir = path.join(tmpdir(), mine[0]!);
+      const file = path.join(dir, readdirSync(dir)[0]!);
+      seen = { dir: statSync(dir).mode & 0o777, file: statSync(file).mode & 0o777 };
+    });
+    expect(seen).toEqual({ dir: 0o700, file: 0o600 });
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('flat-h5-') && !before.has(n))).toEqual([]);
+  });
+});
