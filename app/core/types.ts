@@ -78,7 +78,7 @@ export interface Study {
   /** Row and column spacing in mm, when known. */
   pixelSpacingMm?: [number, number];
   dicom?: DicomSourceMeta;
-  /** Plain-language notes shown in the UI, e.g. "8 coils compressed to 1 virtual coil (SVD)". */
+  /** Plain-language notes shown in the UI, e.g. "Read as k-space: …". */
   notes: string[];
 }
 

@@ -7,7 +7,6 @@ import { readAttr, readAttrNumeric, readNumeric, readStringDataset } from './h5/
 import { H5O, H5T, type H5File } from './h5/wasm';
 import { parseIsmrmrdHeader, spacingFrom } from './ismrmrd-xml';
 import type { ReaderLimits } from './limits';
-import { budgetOf } from './budget';
 
 export function readFastMri(f: H5File, source: string, limits: ReaderLimits): Study {
   if (f.typeOf('kspace') !== H5O.DATASET) fail('unsupported-format', source, 'it is an HDF5 file without a fastMRI "kspace" dataset.');
@@ -27,7 +26,6 @@ export function readFastMri(f: H5File, source: string, limits: ReaderLimits): St
   checkGeometry(source, limits, slices, rows, cols, 8 * coils);
   if (coils > limits.maxCoils) fail('too-large', source, `${coils} coils exceed the limit of ${limits.maxCoils}.`);
   if (coils < 1) fail('invalid-shape', source, 'its "kspace" has no coils.');
-  if (coils > 1) budgetOf(limits, source).take(['virtual-coil k-space', slices * rows * cols * 8]); // memory budget (budget.ts)
 
   const arr = readNumeric(f, 'kspace', meta, limits.maxBytes);
   if (!arr.complex && !pair) fail('unsupported-content', source, 'its "kspace" dataset is not complex.');

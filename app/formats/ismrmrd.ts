@@ -148,10 +148,7 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
 
     // accumulate (slice, coil, row, col), averaging repeats; calibration-only lines only fill gaps
     const plane = rows * cols;
-    budgetOf(limits, source).take(
-      ['per-coil k-space', slices * channels * plane * 8],
-      ...(channels > 1 ? [['virtual-coil k-space', slices * plane * 8] as [string, number]] : []),
-    );
+    budgetOf(limits, source).take(['per-coil k-space', slices * channels * plane * 8]);
     const acc = new Float32Array(slices * channels * plane * 2);
     const hits = new Uint16Array(slices * cols);
     const ordered = [...lines].sort((a, b) => Number(a.calibrationOnly) - Number(b.calibrationOnly));
