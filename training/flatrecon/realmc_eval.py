@@ -114,7 +114,7 @@ def run(out_json: Path, seeds: tuple[int, ...] = (0, 1, 2), acc: int = 4) -> dic
                                        k.shape[1:]).astype(np.float32)
                 y = (k * mask).astype(np.complex64)
                 scale = normalisation_scale(y)
-                work = tmpd / f"bart_{seed}"
+                work = tmpd / f"bart_{Path(kname).stem}_{seed}"
                 work.mkdir()
                 b = bart_recon(y / scale, ref / scale, work)
                 row["cases"].append({"seed": seed, "sampled_fraction": float(mask[0].mean()), "app": app, "bart": b})

@@ -42,7 +42,8 @@ np.save(sys.argv[1], m)
       timeout: 300_000,
       env: { ...process.env, OMP_NUM_THREADS: '1' },
     });
-    const r = runCli(['--input', image, '--out', dir, '--mask-file', maskFile, '--json']);
+    const outDir = path.join(dir, 'out'); // never the folder holding the inputs (the CLI refuses that)
+    const r = runCli(['--input', image, '--out', outDir, '--mask-file', maskFile, '--json']);
     await torchRun;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -55,7 +56,7 @@ np.save(sys.argv[1], m)
     const per = rows * cols * 2;
     const torchFinal = magnitude(torchStates.data.subarray((n1 - 1) * per, n1 * per));
     const torchZf = magnitude(torchStates.data.subarray(0, per));
-    const ortFinal = magnitude(readNpy(path.join(dir, 'slice000_final.npy')).data);
+    const ortFinal = magnitude(readNpy(path.join(outDir, 'slice000_final.npy')).data);
     const cliPsnr = rep.results[0]!.psnr;
     expect(n1).toBe(cliPsnr.length);
 
@@ -110,7 +111,8 @@ np.save(out, reconstruct(k, np.broadcast_to(m, img.shape).astype(np.float32), mo
       [h5, maskFile, torchOut, TEST_MODEL.name],
       300_000,
     );
-    const r = runCli(['--input', h5, '--out', dir, '--mask-file', maskFile, '--json']);
+    const outDir = path.join(dir, 'out');
+    const r = runCli(['--input', h5, '--out', outDir, '--mask-file', maskFile, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.stdout) as { coils: number; results: { psnr: number[]; dcResidual: number[] }[] };
@@ -119,7 +121,7 @@ np.save(out, reconstruct(k, np.broadcast_to(m, img.shape).astype(np.float32), mo
     const [n1, rows, cols] = torchStates.shape as [number, number, number];
     const per = rows * cols * 2;
     const torchFinal = magnitude(torchStates.data.subarray((n1 - 1) * per, n1 * per));
-    const ortFinal = magnitude(readNpy(path.join(dir, 'slice000_final.npy')).data);
+    const ortFinal = magnitude(readNpy(path.join(outDir, 'slice000_final.npy')).data);
     let maxDiff = 0;
     let maxRef = 0;
     for (let i = 0; i < torchFinal.length; i++) {
