@@ -205,6 +205,9 @@ describe('reading station (Chromium + real Node host)', () => {
     await page.locator('[data-testid="mask-acceleration"]').selectOption('8');
     await page.locator('[data-testid="mask-kind"]').selectOption('equispaced');
     await page.locator('[data-testid="mask-apply"]').click();
+    // The previous run's "done" is still on the page until the new run starts: see the new run first
+    // (a run so fast that "running" is never seen is caught by the label check below).
+    await page.locator('[data-testid="progress"][data-status="running"]').waitFor({ timeout: 10_000 }).catch(() => undefined);
     const end = await waitForRunEnd(page);
     expect(end, `the 8× run did not finish: ${end.banner}`).toEqual({ status: 'done', banner: '' });
     await expect.poll(() => accel.innerText()).not.toBe(before);
