@@ -9,6 +9,7 @@
 // Layout: coil data are (coil, row, col) interleaved complex, C·rows·cols·2 floats.
 
 import { fft2cSlice } from '../fft';
+import { dcResidual } from '../metrics/dataConsistency';
 
 /** Calibration lines per axis at most (ESPIRiT's default is 24). */
 export const ACS_MAX = 32;
@@ -176,28 +177,11 @@ export function rssImage(images: Float32Array, coils: number, n: number): Float3
  * are skipped). 0 means every sampled value of every coil is reproduced exactly.
  */
 export function worstCoilResidual(images: Float32Array, measured: Float32Array, mask: Uint8Array | Float32Array, coils: number, rows: number, cols: number): number {
-  const n = rows * cols;
-  let worst = 0;
-  let any = false;
-  const k = new Float32Array(2 * n);
+  const n2 = rows * cols * 2;
+  let worst = Number.NaN;
   for (let c = 0; c < coils; c++) {
-    const base = c * 2 * n;
-    fft2cSlice(images, rows, cols, false, k, base, 0);
-    let num = 0;
-    let den = 0;
-    for (let i = 0; i < n; i++) {
-      if (!mask[i]) continue;
-      const yr = measured[base + 2 * i]!;
-      const yi = measured[base + 2 * i + 1]!;
-      const dr = k[2 * i]! - yr;
-      const di = k[2 * i + 1]! - yi;
-      num += dr * dr + di * di;
-      den += yr * yr + yi * yi;
-    }
-    if (den > 0) {
-      any = true;
-      worst = Math.max(worst, Math.sqrt(num / den));
-    }
+    const r = dcResidual(images.subarray(c * n2, (c + 1) * n2), measured.subarray(c * n2, (c + 1) * n2), mask, rows, cols);
+    if (!Number.isNaN(r)) worst = Number.isNaN(worst) ? r : Math.max(worst, r);
   }
-  return any ? worst : Number.NaN;
+  return worst;
 }
