@@ -10,7 +10,7 @@ import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-nod
 import { FlatError, toFlatError } from '../core/errors';
 import type { ComplexStack } from '../core/types';
 import { loadModelCard, readVerifiedModel, type ModelCard } from './card';
-import { displayImage, worstCoilResidual } from './coils';
+import { contributionMap, displayImage, worstCoilResidual } from './coils';
 import { planarToCoils, type PreparedSlice } from './prepare';
 
 export type ExecutionProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
@@ -39,15 +39,18 @@ export interface ReconResult {
   states: ComplexStack;
   /** per state, the worst coil's data-consistency residual (app/recon/coils.ts) */
   dcResidual: number[];
+  /** per state (N+1 planes of rows·cols), the model's contribution magnitude (coils.ts contributionMap), de-normalised */
+  contribution: Float32Array;
   /** wall time of the inference in ms */
   ms: number;
 }
 
 /**
  * Called with each shown state as it is produced (index 0 = zero-filled … N = final), de-normalised,
- * with the worst coil's data-consistency residual of that state.
+ * with the worst coil's data-consistency residual of that state and the model's contribution map
+ * (magnitude, rows·cols, same units as the state).
  */
-export type StepCallback = (index: number, state: Float32Array, dcResidual: number) => void | Promise<void>;
+export type StepCallback = (index: number, state: Float32Array, dcResidual: number, contribution: Float32Array) => void | Promise<void>;
 
 export interface Engine {
   readonly card: ModelCard;
@@ -201,11 +204,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     };
   }
 
-  /** Normalised [C,2,H,W] planes of one state → shown state (into `shown`) and its DC residual. */
-  function finishState(p: PreparedSlice, planar: Float32Array, offset: number, shown: Float32Array): number {
+  /** Normalised [C,2,H,W] planes of one state → shown state (into `shown`), contribution map (into
+   * `contribution`) and its DC residual. */
+  function finishState(p: PreparedSlice, planar: Float32Array, offset: number, shown: Float32Array, contribution: Float32Array): number {
     const n = p.rows * p.cols;
     const coilImgs = planarToCoils(planar, p.coils, n, p.scale, offset);
     displayImage(coilImgs, p.maps, p.coils, n, 1, shown);
+    contributionMap(planar, p.zeroFilledInput, p.mapsInput, p.coils, n, p.scale, offset, contribution);
     return worstCoilResidual(coilImgs, p.measured, p.mask, p.coils, p.rows, p.cols);
   }
 
@@ -244,11 +249,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const raw = states.data as Float32Array;
       checkFinite(raw, 'full graph');
       const data = new Float32Array((steps + 1) * 2 * n);
+      const contribution = new Float32Array((steps + 1) * n);
       const dcResidual: number[] = [];
       for (let s = 0; s <= steps; s++) {
-        dcResidual.push(finishState(p, raw, s * p.coils * 2 * n, data.subarray(s * 2 * n, (s + 1) * 2 * n)));
+        dcResidual.push(finishState(p, raw, s * p.coils * 2 * n, data.subarray(s * 2 * n, (s + 1) * 2 * n), contribution.subarray(s * n, (s + 1) * n)));
       }
-      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, ms };
+      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, contribution, ms };
     });
   }
 
@@ -257,13 +263,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     return exclusive(async () => {
       const n = p.rows * p.cols;
       const data = new Float32Array((steps + 1) * 2 * n);
+      const contribution = new Float32Array((steps + 1) * n);
       const t0 = performance.now();
       // State 0 is the zero-filled image; the step graph takes it from here.
       let x = p.zeroFilledInput;
-      const dcResidual: number[] = [finishState(p, x, 0, data.subarray(0, 2 * n))];
+      const dcResidual: number[] = [finishState(p, x, 0, data.subarray(0, 2 * n), contribution.subarray(0, n))];
       const { kspace, maps, mask } = inputsFor(p);
       const stepSession = await session('step');
-      if (onStep) await onStep(0, data.subarray(0, 2 * n), dcResidual[0]!);
+      if (onStep) await onStep(0, data.subarray(0, 2 * n), dcResidual[0]!, contribution.subarray(0, n));
       const dims = [p.coils, 2, p.rows, p.cols];
       for (let i = 0; i < steps; i++) {
         if (signal?.aborted) throw cancelled();
@@ -286,10 +293,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         x = next.data as Float32Array;
         checkFinite(x, `step ${i + 1}`);
         const state = data.subarray((i + 1) * 2 * n, (i + 2) * 2 * n);
-        dcResidual.push(finishState(p, x, 0, state));
-        if (onStep) await onStep(i + 1, state, dcResidual[i + 1]!);
+        const contrib = contribution.subarray((i + 1) * n, (i + 2) * n);
+        dcResidual.push(finishState(p, x, 0, state, contrib));
+        if (onStep) await onStep(i + 1, state, dcResidual[i + 1]!, contrib);
       }
-      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, ms: performance.now() - t0 };
+      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, contribution, ms: performance.now() - t0 };
     });
   }
 

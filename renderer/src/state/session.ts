@@ -298,7 +298,7 @@ function onEvent(ev: ReconEvent): void {
       bump();
       break;
     case 'step': {
-      steps[ev.step] = markRaw({ step: ev.step, t: ev.t, rows: ev.rows, cols: ev.cols, image: ev.image, metrics: ev.metrics });
+      steps[ev.step] = markRaw({ step: ev.step, t: ev.t, rows: ev.rows, cols: ev.cols, image: ev.image, contribution: ev.contribution, metrics: ev.metrics });
       store.received = Math.max(store.received, ev.step);
       if (store.follow && !store.playing) store.currentStep = store.received;
       bump();
