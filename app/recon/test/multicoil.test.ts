@@ -74,7 +74,7 @@ describe('multi-coil k-space', () => {
     // nothing unmeasured: the network contributes nothing beyond float rounding
     let cmax = 0;
     for (const v of r.contribution) cmax = Math.max(cmax, v);
-    expect(cmax).toBeLessThan(1e-4 * ref.dataRange);
+    expect(cmax).toBeLessThan(1e-4 * ref.dataRange!);
   });
 
   it('at 4×: every state is data-consistent in every coil, full and step graphs agree', async () => {
@@ -100,7 +100,7 @@ describe('multi-coil k-space', () => {
     const n = rows * cols;
     let cmax = 0;
     for (const v of full.contribution.subarray(engine.steps * n)) cmax = Math.max(cmax, v);
-    expect(cmax).toBeGreaterThan(0.01 * ref.dataRange);
+    expect(cmax).toBeGreaterThan(0.01 * ref.dataRange!);
   });
 
   it('refuses a file whose coil is empty in every slice, at load, in one sentence', async () => {
