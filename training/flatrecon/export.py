@@ -122,6 +122,25 @@ def training_data_text(cfg: dict) -> str:
             "random phase; 1D random and equispaced masks")
 
 
+def _init_chain(cfg: dict) -> list[dict]:
+    """The runs a fine-tuned model started from (train.init), each with its command and meta, newest
+    first: the card then accounts for every step of training."""
+    chain: list[dict] = []
+    init = cfg.get("train", {}).get("init", "")
+    while init and len(chain) < 8:
+        path = Path(init) if Path(init).is_absolute() else REPO_ROOT / "training" / init
+        if not path.exists():
+            chain.append({"weights": init, "missing": True})
+            break
+        ck = torch.load(str(path), map_location="cpu", weights_only=False)
+        cmd = path.parent / "command.txt"
+        chain.append({"weights": init, "meta": ck.get("meta", {}),
+                      "command": cmd.read_text().strip() if cmd.exists() else "",
+                      "config": ck.get("config", {})})
+        init = ck.get("config", {}).get("train", {}).get("init", "")
+    return chain
+
+
 def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: dict | None = None,
                  command: str = "", extra: dict | None = None) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -180,6 +199,7 @@ def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: 
                        "licences (see files); Colin27 via Debian mricron-data is BSD-3 with the Colin27 notice",
             "meta": ck.get("meta", {}),
             "command": (extra or {}).get("train_command", ""),
+            "initialised_from": _init_chain(cfg),
             "config": cfg,
             "commit": git_commit(),
             "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
