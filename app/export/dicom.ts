@@ -13,7 +13,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { FlatError } from '../core/errors';
 import type { DicomSourceMeta, RealStack } from '../core/types';
 import { APP_VERSION } from '../core/version';
-import { autoWindow, integerWindow, toStoredUnits, type DisplayUnits } from '../display';
+import { autoWindow, displayUnits, finiteRange, integerWindow, toDisplayUnits, toStoredUnits, type DisplayUnits } from '../display';
 import { OutputGuard, makeFolders } from './safe-write';
 import { encodePart10, type DicomElement } from './dicom-writer';
 import { newUid } from './uid';
@@ -29,10 +29,14 @@ export interface ExportDicomOptions {
    * as a whole (written in a temp folder beside it, then renamed), never file by file.
    */
   outDir: string;
-  /** The images in DISPLAY units (file values × units.scale), one slice per exported image. */
+  /**
+   * One image per exported slice: in DISPLAY units (file values × units.scale) when `units` is
+   * given; without `units`, in file units, and the units are derived from these images' maximum
+   * (DICOM source: its own units; else the fixed 0–4095 scale).
+   */
   images: RealStack;
   /** How the display units were made (app/display/units.ts); decides the stored bits and the note. */
-  units: DisplayUnits;
+  units?: DisplayUnits;
   /** e.g. "final" or "step 3 of 12"; named in SeriesDescription and the file names. */
   stepLabel: string;
   source?: DicomSourceMeta;
@@ -129,7 +133,9 @@ function safeLabel(s: string): string {
 }
 
 export async function exportDicomSeries(opts: ExportDicomOptions): Promise<string[]> {
-  const { images, source, units } = opts;
+  const { source } = opts;
+  const units = opts.units ?? displayUnits(source ? 'dicom' : 'image', finiteRange(opts.images.data).max);
+  const images = opts.units ? opts.images : { ...opts.images, data: toDisplayUnits(opts.images.data, units.scale, new Float32Array(opts.images.data.length)) };
   const { slices, rows, cols } = images;
   if (slices < 1 || rows < 1 || cols < 1 || images.data.length !== slices * rows * cols)
     throw new FlatError('invalid-request', 'The image stack to export has an inconsistent shape.');
