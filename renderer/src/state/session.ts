@@ -58,6 +58,8 @@ export const store = reactive({
   layout: 'single' as Layout,
   helpOpen: false,
   modelCardOpen: false,
+  /** The DICOM export dialog (components/ExportDialog.vue; E, the Export button, File > Export DICOM…). */
+  exportOpen: false,
   presets: [] as WindowPreset[],
   mask: {
     kind: 'random',
@@ -126,7 +128,7 @@ export function maskProblem(): string | null {
 export async function init(connection: { api: FlatApi; transport: Transport }): Promise<void> {
   api = connection.api;
   store.transport = connection.transport;
-  store.presets = loadUserPresets(presetStore());
+  store.presets = loadUserPresets(presetStore(), unitsPeak());
   api.onReconEvent(onEvent);
   try {
     store.info = await api.getInfo();
@@ -187,11 +189,23 @@ export function handleMenuCommand(detail: unknown): void {
   else if (cmd.type === 'open-sample') void openSample();
   else if (cmd.type === 'study-opened') void openWith('Opening…', () => Promise.resolve(cmd.study));
   else if (cmd.type === 'error') showError(new Error(cmd.message));
+  else if (cmd.type === 'export-dialog') store.exportOpen = true;
+}
+
+/** The connected API (the export dialog calls exportDicom on it). */
+export function flatApi(): FlatApi | null {
+  return api;
+}
+
+/** The open study's peak in display units: presets are saved as fractions of it. */
+function unitsPeak(): number {
+  return store.study?.units?.peak ?? 1;
 }
 
 async function showStudy(summary: StudySummary): Promise<void> {
   stopCine();
   store.study = summary;
+  store.presets = loadUserPresets(presetStore(), unitsPeak()); // relative presets, in this study's units
   store.wl = null; // the first image of the new study decides the window
   store.scale = null;
   store.translation = { x: 0, y: 0 };
@@ -400,12 +414,12 @@ export function saveCurrentAsPreset(name: string): void {
   if (!store.wl) return;
   const clean = name.trim().slice(0, 40) || `Preset ${store.presets.length + 1}`;
   store.presets = [...store.presets.filter((p) => p.name !== clean), { name: clean, ...store.wl, source: 'user' }];
-  saveUserPresets(presetStore(), store.presets);
+  saveUserPresets(presetStore(), store.presets, unitsPeak());
 }
 
 export function deletePreset(name: string): void {
   store.presets = store.presets.filter((p) => p.name !== name);
-  saveUserPresets(presetStore(), store.presets);
+  saveUserPresets(presetStore(), store.presets, unitsPeak());
 }
 
 /** Called when the shown step changes: an unlocked window follows each step's own range. */
