@@ -6,7 +6,7 @@
 import { reactive } from 'vue';
 import type { ExportRequest, ExportResult, ReconEvent } from '../../../app/contract/ipc';
 import { plainMessage } from '../bridge';
-import { flatApi, maskSpec, store } from './session';
+import { flatApi, maskSpec, startRun, store } from './session';
 
 export type ExportStep = 'shown' | 'final';
 
@@ -86,5 +86,7 @@ export async function runExport(): Promise<void> {
     off();
     exportState.running = false;
     exportState.phase = '';
+    // the export's runs superseded the viewer's unfinished run: run it again
+    if (store.runStatus === 'cancelled') void startRun();
   }
 }
