@@ -82,10 +82,10 @@ let sliceTimer: ReturnType<typeof setTimeout> | null = null;
 let loadSeq = 0;
 
 /** localStorage where there is one (a page); a throwaway map elsewhere (unit tests in Node). */
+const memoryPresets = new Map<string, string>();
 function presetStore(): Pick<Storage, 'getItem' | 'setItem'> {
   if (typeof localStorage !== 'undefined') return localStorage;
-  const m = new Map<string, string>();
-  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v) };
+  return { getItem: (k) => memoryPresets.get(k) ?? null, setItem: (k, v) => void memoryPresets.set(k, v) };
 }
 
 function bump(): void {
