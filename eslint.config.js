@@ -11,7 +11,7 @@ const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((m) => `node:${m
 /** app/ folders that need Node (files, workers, onnxruntime, sockets). */
 const APP_NODE = ['cli', 'export', 'formats', 'pacs', 'recon', 'trust'];
 /** app/ folders that are pure and run anywhere (Node, worker, browser). */
-const APP_PURE = ['contract', 'core', 'fft', 'masks', 'metrics'];
+const APP_PURE = ['contract', 'core', 'display', 'fft', 'masks', 'metrics'];
 
 const nodeOnlyPackages = ['onnxruntime-node', 'h5wasm', 'dcmjs-dimse', 'electron'];
 

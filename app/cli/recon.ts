@@ -6,6 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatError, toFlatError } from '../core/errors';
 import type { Study } from '../core/types';
+import { APP_VERSION } from '../core/version';
+import { toDisplayUnits } from '../display/units';
+import { studyUnits } from '../recon/units';
 import { oneLine } from '../core/text';
 import { OutputGuard, autoWindow, checkExportFolder, encodeNpy, exportDicomSeries, realPathOf, toGray8, writeAtomic, writePng } from '../export';
 import { loadStudy } from '../formats';
@@ -197,12 +200,10 @@ async function exportDicom(
   inputs: string[],
 ): Promise<string[]> {
   const n = display.rows * display.cols;
+  const units = studyUnits(study);
   const data = new Float32Array(slices.length * n);
   finals.forEach((f, i) => data.set(f, i * n));
-  const positions = study.dicom?.imagePositionPatient;
-  const source = study.dicom
-    ? { ...study.dicom, imagePositionPatient: positions?.length === study.kspace.slices ? slices.map((s) => positions[s]!) : undefined }
-    : undefined;
+  toDisplayUnits(data, units.scale);
   const maskDescription =
     mask.source === 'acquired'
       ? 'as acquired'
@@ -212,8 +213,11 @@ async function exportDicom(
   return exportDicomSeries({
     outDir: args.exportDicom!,
     images: { slices: slices.length, rows: display.rows, cols: display.cols, data },
+    units,
     stepLabel: 'final',
-    source,
+    source: study.dicom,
+    sourceSlices: slices,
+    softwareVersion: APP_VERSION,
     sourceName: path.basename(args.input),
     inputPaths: inputs,
     model: { name: engine.name, sha256: engine.sha256 },

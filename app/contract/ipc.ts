@@ -8,6 +8,9 @@ import type { FlatErrorCode } from '../core/errors';
 import { parseMaskSpec } from '../masks/spec';
 
 export { parseMaskSpec };
+import type { DisplayUnits } from '../display/units';
+
+export type { DisplayUnits } from '../display/units';
 
 export const IPC_CHANNELS = {
   getInfo: 'flat:get-info',
@@ -17,6 +20,7 @@ export const IPC_CHANNELS = {
   getSlice: 'flat:get-slice',
   reconstruct: 'flat:reconstruct',
   cancel: 'flat:cancel',
+  exportDicom: 'flat:export-dicom',
   reconEvent: 'flat:recon-event',
   menuCommand: 'flat:menu-command',
 } as const;
@@ -32,6 +36,7 @@ export type MenuCommand =
   | { type: 'open-dialog' } // the renderer calls flat.openDialog()
   | { type: 'open-sample' } // the renderer calls flat.openSample()
   | { type: 'study-opened'; study: StudySummary } // main opened a recent file
+  | { type: 'export-dialog' } // File > Export DICOM…: the renderer opens its export dialog
   | { type: 'error'; message: string };
 
 export interface ModelSummary {
@@ -60,6 +65,13 @@ export interface AppInfo {
   modelVerified?: boolean;
   /** Why the model is unverified, one sentence. */
   modelTrustNote?: string;
+  /**
+   * Where DICOM exports go. 'dialog': the host asks with its own save dialog (Electron);
+   * 'folder': the renderer names a new folder inside `exportArea` (Node host). Absent: no export.
+   */
+  exportTarget?: 'dialog' | 'folder';
+  /** The Node host's export area (a folder on the host), shown to the reader. */
+  exportArea?: string;
 }
 
 export interface StudySummary {
@@ -79,6 +91,11 @@ export interface StudySummary {
   undersampled: boolean;
   hasReference: boolean;
   pixelSpacingMm?: [number, number];
+  /**
+   * The units pixels are shown, windowed and exported in (app/display/units.ts): the DICOM
+   * source's own, else a fixed scale with the volume maximum at 4000. Absent in older hosts.
+   */
+  units?: DisplayUnits;
   dicom?: {
     patientName?: string;
     patientId?: string;
@@ -154,8 +171,38 @@ export type ReconEvent =
       metrics: StepMetrics;
     }
   | { type: 'done'; runId: string; ms: number }
+  /** Progress of a DICOM export (runId = the request's exportId); its end is the exportDicom reply. */
+  | { type: 'export-progress'; runId: string; phase: 'reconstructing' | 'writing'; done: number; total: number }
   | { type: 'cancelled'; runId: string }
   | { type: 'error'; runId: string; error: SerializedError };
+
+/** A DICOM export of the reconstruction: a step (or the final image) of one slice or of every slice. */
+export interface ExportRequest {
+  /** Chosen by the renderer ([A-Za-z0-9_-]{1,64}); progress events carry it as runId. */
+  exportId: string;
+  studyId: string;
+  /** 'slice': only `slice`; 'series': every slice of the study (each is reconstructed). */
+  scope: 'slice' | 'series';
+  slice: number;
+  /** 0 = zero-filled … N = final; 'final' = the model's last step. */
+  step: number | 'final';
+  /** The same retrospective mask as the viewer's run (ignored for undersampled studies). */
+  mask?: MaskSpec;
+  /** The window to store, in display units (the reader's); else the automatic 1–99 % window. */
+  window?: { center: number; width: number };
+  /** Node host: a NEW folder name (no path) inside AppInfo.exportArea. Ignored where the host asks with a dialog. */
+  folderName?: string;
+  /** Body Part Examined, when the reader knows it (e.g. BRAIN, KNEE); decides whether Laterality is needed. */
+  bodyPart?: string;
+  laterality?: 'R' | 'L';
+}
+
+export interface ExportResult {
+  /** The series folder, as the host names it (a full path in Electron, relative to the export area in the Node host). */
+  folder: string;
+  files: number;
+  seriesDescription: string;
+}
 
 /** What `window.flat` exposes. Promises reject with an Error whose message is plain language. */
 export interface FlatApi {
@@ -169,6 +216,11 @@ export interface FlatApi {
   /** Starts a run; a newer run cancels an older one. Steps arrive through onReconEvent. */
   reconstruct(request: ReconRequest): Promise<{ runId: string }>;
   cancel(runId: string): Promise<void>;
+  /**
+   * Export as a new derived DICOM series (progress: 'export-progress' events). Resolves null when
+   * the reader cancelled the host's folder dialog. The folder must be new or empty and never an input.
+   */
+  exportDicom(request: ExportRequest): Promise<ExportResult | null>;
   /** Returns an unsubscribe function. */
   onReconEvent(listener: (event: ReconEvent) => void): () => void;
 }
@@ -221,6 +273,51 @@ export function validateOpenFiles(v: unknown): { name: string; bytes: ArrayBuffe
     total += bytes.byteLength;
     if (total > MAX_TOTAL_BYTES) return 'the files are larger than 2 GiB together';
     out.push({ name, bytes });
+  }
+  return out;
+}
+
+export const EXPORT_BODY_PARTS = ['BRAIN', 'HEAD', 'KNEE', 'SHOULDER', 'HIP', 'ANKLE', 'WRIST', 'SPINE', 'HEART', 'CHEST', 'ABDOMEN', 'PELVIS', 'PROSTATE', 'BREAST'] as const;
+
+/** A new folder's name: letters, digits, space, dot, dash, underscore; not starting with a dot. */
+export function validateFolderName(v: unknown): string | null {
+  if (typeof v !== 'string' || v.length < 1 || v.length > 100) return null;
+  if (!/^[A-Za-z0-9 _.-]+$/.test(v) || v.startsWith('.') || v.trim() !== v) return null;
+  return v;
+}
+
+export function validateExportRequest(v: unknown): ExportRequest | string {
+  if (typeof v !== 'object' || v === null) return 'request must be an object';
+  const r = v as Record<string, unknown>;
+  if (!isId(r.exportId)) return 'exportId is invalid';
+  if (!isId(r.studyId)) return 'studyId is invalid';
+  if (r.scope !== 'slice' && r.scope !== 'series') return 'scope must be slice or series';
+  if (!isInt(r.slice, 0, 100_000)) return 'slice must be a non-negative integer';
+  if (r.step !== 'final' && !isInt(r.step, 0, 1000)) return 'step must be final or a step number';
+  const out: ExportRequest = { exportId: r.exportId, studyId: r.studyId, scope: r.scope, slice: r.slice, step: r.step };
+  if (r.mask !== undefined) {
+    const mask = parseMaskSpec(r.mask);
+    if (typeof mask === 'string') return mask;
+    out.mask = mask;
+  }
+  if (r.window !== undefined) {
+    const w = r.window as { center?: unknown; width?: unknown } | null;
+    if (typeof w !== 'object' || w === null || typeof w.center !== 'number' || !Number.isFinite(w.center) || typeof w.width !== 'number' || !(w.width > 0) || !Number.isFinite(w.width))
+      return 'window must have a finite center and a positive width';
+    out.window = { center: w.center, width: w.width };
+  }
+  if (r.folderName !== undefined) {
+    const name = validateFolderName(r.folderName);
+    if (name === null) return 'folderName must be a plain folder name (letters, digits, space, . _ -; no path)';
+    out.folderName = name;
+  }
+  if (r.bodyPart !== undefined) {
+    if (typeof r.bodyPart !== 'string' || !(EXPORT_BODY_PARTS as readonly string[]).includes(r.bodyPart)) return `bodyPart must be one of ${EXPORT_BODY_PARTS.join(', ')}`;
+    out.bodyPart = r.bodyPart;
+  }
+  if (r.laterality !== undefined) {
+    if (r.laterality !== 'R' && r.laterality !== 'L') return 'laterality must be R or L';
+    out.laterality = r.laterality;
   }
   return out;
 }

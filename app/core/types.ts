@@ -42,6 +42,16 @@ export interface DicomSourceMeta {
   imagePositionPatient?: [number, number, number][];
   imageOrientationPatient?: [number, number, number, number, number, number];
   sliceThickness?: number;
+  /** SOP Class UID of the source images (for the Source Image Sequence of exports). */
+  sopClassUid?: string;
+  /** Per slice, in the order of the stack: SOP Instance UID of the image it came from. */
+  sopInstanceUids?: string[];
+  /** Per slice: its frame number (1-based) in a multi-frame source, else absent. */
+  frameNumbers?: (number | undefined)[];
+  /** Body Part Examined (0018,0015). */
+  bodyPartExamined?: string;
+  /** Laterality (0020,0060) or Image Laterality (0020,0062) when the source states one. */
+  laterality?: string;
   /** VOI window from the file, in output (rescaled) units, when present and non-degenerate. */
   windowCenter?: number;
   windowWidth?: number;

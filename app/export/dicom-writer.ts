@@ -6,13 +6,28 @@ export type Vr = 'AE' | 'AS' | 'CS' | 'DA' | 'DS' | 'DT' | 'IS' | 'LO' | 'LT' | 
 export interface DicomElement {
   tag: number; // (group << 16) | element
   vr: Vr;
-  value: string | number | number[] | string[] | Uint8Array | Uint16Array | Int16Array | undefined;
+  /** SQ: a list of items, each a list of elements (written with defined lengths, in tag order). */
+  value: string | number | number[] | string[] | Uint8Array | Uint16Array | Int16Array | DicomElement[][] | undefined;
 }
 
 const LONG_VRS = new Set<Vr>(['OB', 'OW', 'SQ', 'UT']);
 
+function itemBytes(item: DicomElement[]): Uint8Array {
+  const body = concat([...item].sort((a, b) => a.tag - b.tag).map(encodeElement));
+  const head = new Uint8Array(8);
+  const dv = new DataView(head.buffer);
+  dv.setUint16(0, 0xfffe, true);
+  dv.setUint16(2, 0xe000, true);
+  dv.setUint32(4, body.length, true);
+  return concat([head, body]);
+}
+
 function valueBytes(vr: Vr, value: DicomElement['value']): Uint8Array {
   if (value === undefined) return new Uint8Array(0);
+  if (vr === 'SQ') {
+    if (!Array.isArray(value) || !value.every((it) => Array.isArray(it))) throw new TypeError('an SQ value must be a list of items');
+    return concat((value as DicomElement[][]).map(itemBytes));
+  }
   if (value instanceof Uint8Array) return value;
   if (value instanceof Uint16Array || value instanceof Int16Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (vr === 'US' || vr === 'SS' || vr === 'UL') {
@@ -23,7 +38,7 @@ function valueBytes(vr: Vr, value: DicomElement['value']): Uint8Array {
     list.forEach((v, i) => (vr === 'UL' ? dv.setUint32(i * 4, v, true) : vr === 'US' ? dv.setUint16(i * 2, v, true) : dv.setInt16(i * 2, v, true)));
     return b;
   }
-  const text = Array.isArray(value) ? value.join('\\') : String(value);
+  const text = Array.isArray(value) ? (value as (string | number)[]).join('\\') : String(value);
   return new TextEncoder().encode(text);
 }
 

@@ -1,5 +1,6 @@
 // Outputs of the core: DICOM MR series with provenance, PNG snapshots, NumPy arrays.
-export { exportDicomSeries, checkExportFolder, autoWindow, quantise, isValidUid, MR_IMAGE_STORAGE, type ExportDicomOptions } from './dicom';
+export { exportDicomSeries, checkExportFolder, isValidUid, MR_IMAGE_STORAGE, RESEARCH_NOTE, DERIVATION_CODE, type ExportDicomOptions } from './dicom';
+export { autoWindow } from '../display';
 export { writePng, encodePng, toGray8 } from './png';
 export { writeNpy, encodeNpy } from './npy';
 export { newUid } from './uid';

@@ -285,6 +285,15 @@ export function readDicomSeries(source: string, files: DicomInputFile[], opts: L
     dicom.imagePositionPatient = frames.map((f) => f.position!);
     dicom.imageOrientationPatient = ori;
   }
+  const sops = frames.map((f) => str(f.ds, 'x00080018')?.replace(/\0/g, ''));
+  if (sops.every((u): u is string => u !== undefined)) dicom.sopInstanceUids = sops;
+  const sopClass = str(ds0, 'x00080016')?.replace(/\0/g, '');
+  if (sopClass) dicom.sopClassUid = sopClass;
+  if (frames.some((f) => (f.ds.intString('x00280008') ?? 1) > 1)) dicom.frameNumbers = frames.map((f) => ((f.ds.intString('x00280008') ?? 1) > 1 ? f.frameIndex + 1 : undefined));
+  const bodyPart = str(ds0, 'x00180015');
+  if (bodyPart) dicom.bodyPartExamined = bodyPart;
+  const lat = str(ds0, 'x00200060') ?? str(ds0, 'x00200062');
+  if (lat && /^[RLUB]$/.test(lat)) dicom.laterality = lat;
   const image = str(ds0, 'x00080008');
   if (image && /\\P(\\|$)|PHASE/i.test(image)) notes.push('The series is marked as a phase image; it is treated as magnitude.');
   const extra: Partial<Study> = { dicom, notes };

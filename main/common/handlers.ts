@@ -5,12 +5,14 @@
 import type { AppInfo, FlatApi, SliceImages, StudySummary } from '../../app/contract/ipc';
 import {
   parseMaskSpec,
+  validateExportRequest,
   validateOpenFiles,
   validateReconRequest,
   validateRunId,
   validateStudySlice,
 } from '../../app/contract/ipc';
 import type { MaskSpec } from '../../app/core/types';
+import type { ExportService } from './export-service';
 import type { InferenceManager } from './inference-manager';
 import { checkModelTrust } from '../../app/trust/model-trust';
 import { readModelSummary } from './model-info';
@@ -28,6 +30,7 @@ export const INVOKE_METHODS: readonly InvokeMethod[] = [
   'getSlice',
   'reconstruct',
   'cancel',
+  'exportDicom',
 ];
 
 export function isInvokeMethod(name: unknown): name is InvokeMethod {
@@ -54,6 +57,10 @@ export interface HandlerDeps {
   onOpenedPaths?: (paths: string[]) => void;
   /** How long getInfo waits for the worker to load the model (ms). */
   infoWaitMs?: number;
+  /** DICOM export (absent: exportDicom answers that this host cannot export). */
+  exports?: ExportService;
+  /** Shown to the reader as the Node host's export area. */
+  exportArea?: string;
 }
 
 type Reply<K extends InvokeMethod> = Result<Awaited<ReturnType<FlatApi[K]>>>;
@@ -68,6 +75,7 @@ const MAX_ARGS: Record<InvokeMethod, number> = {
   getSlice: 3,
   reconstruct: 1,
   cancel: 1,
+  exportDicom: 1,
 };
 
 function invalid(message: string) {
@@ -108,6 +116,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       executionProvider: status.executionProvider,
       ...(trust ? { modelVerified: trust.verified } : {}),
       ...(trust?.reason ? { modelTrustNote: `Unverified model: ${trust.reason}` } : {}),
+      ...(deps.exports?.target() ? { exportTarget: deps.exports.target()! } : {}),
+      ...(deps.exports?.target() === 'folder' && deps.exportArea ? { exportArea: deps.exportArea } : {}),
     };
   };
 
@@ -161,6 +171,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (runId === null) return invalid('runId is invalid');
       deps.inference.cancel(runId);
       return ok(undefined);
+    }),
+
+    exportDicom: guard('exportDicom', async (args) => {
+      const req = validateExportRequest(args[0]);
+      if (typeof req === 'string') return invalid(req);
+      if (!deps.exports?.target()) return fail('invalid-request', 'This host cannot export DICOM series.');
+      return ok(await deps.exports.export(req));
     }),
   };
 }

@@ -15,6 +15,8 @@ import { columnMaskToPlane, makeColumnMask, samplingFraction } from '../../app/m
 import { centreCrop, magnitude } from '../../app/recon/display';
 import { referenceSlice, type RealImage } from '../../app/recon/evaluate';
 import { prepareSlice } from '../../app/recon/prepare';
+import { studyUnits } from '../../app/recon/units';
+import { toDisplayUnits } from '../../app/display/units';
 import type { RunJob } from './worker-protocol';
 
 export const SAMPLE_FILE = 'colin27_fastmri_singlecoil.h5';
@@ -32,6 +34,8 @@ interface OpenStudy {
   id: string;
   study: Study;
   summary: StudySummary;
+  /** Files or folders it was read from (never written into); none for uploaded bytes. */
+  inputPaths: string[];
 }
 
 interface MaskChoice {
@@ -59,19 +63,20 @@ export class StudyService {
   }
 
   async openSample(): Promise<StudySummary> {
-    return this.add(await loadStudy({ path: this.samplePath() }));
+    const p = this.samplePath();
+    return this.add(await loadStudy({ path: p }), [p]);
   }
 
   async openPaths(paths: string[]): Promise<StudySummary> {
     if (paths.length === 0) throw new FlatError('invalid-request', 'No file was chosen.');
-    return this.add(await loadStudy(paths.length === 1 ? { path: paths[0]! } : { paths }));
+    return this.add(await loadStudy(paths.length === 1 ? { path: paths[0]! } : { paths }), paths);
   }
 
   /** Bytes from drag-and-drop or a file input. Several files are read as one DICOM series. */
   async openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<StudySummary> {
     if (files.length === 1) {
       const f = files[0]!;
-      return this.add(await loadStudy({ name: f.name, bytes: new Uint8Array(f.bytes) }));
+      return this.add(await loadStudy({ name: f.name, bytes: new Uint8Array(f.bytes) }), []);
     }
     // The readers take several files by path only; stage them in a private temp folder (0700,
     // from mkdtemp), each file 0600 under a name made unique by its position, so two uploads
@@ -85,7 +90,7 @@ export class StudyService {
       });
       const study = await loadStudy({ paths });
       study.source = files[0]!.name;
-      return this.add(study);
+      return this.add(study, []);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -97,6 +102,28 @@ export class StudyService {
 
   summary(studyId: string): StudySummary {
     return this.get(studyId).summary;
+  }
+
+  /** The study itself (export: source metadata, geometry). */
+  study(studyId: string): Study {
+    return this.get(studyId).study;
+  }
+
+  /** Files or folders the study was read from. */
+  inputPaths(studyId: string): string[] {
+    return [...this.get(studyId).inputPaths];
+  }
+
+  /** The mask a run of this study uses, in words (DICOM provenance). */
+  maskDescription(studyId: string, mask?: MaskSpec): string {
+    const { study } = this.get(studyId);
+    const what = study.acquiredMask
+      ? 'as acquired'
+      : (() => {
+          const s = mask ?? DEFAULT_MASK;
+          return `${s.kind} 1D mask, ${s.acceleration}x, centre fraction ${s.centerFraction}, seed ${s.seed}`;
+        })();
+    return study.simulatedKspace ? `${what} (simulated k-space)` : what;
   }
 
   close(studyId: string): void {
@@ -111,6 +138,10 @@ export class StudyService {
     const { rows, cols } = study.kspace;
     const shown = centreCrop(magnitude(prepared.zeroFilled), rows, cols, summary.displayRows, summary.displayCols);
     const reference = this.displayReference(study, slice, summary);
+    // shown in the study's display units (both arrays are owned here)
+    const scale = studyUnits(study).scale;
+    toDisplayUnits(shown.data, scale);
+    if (reference) toDisplayUnits(reference.data, scale);
     return {
       studyId,
       slice,
@@ -137,6 +168,7 @@ export class StudyService {
       prepared,
       ...(reference ? { reference } : {}),
       display: { rows: summary.displayRows, cols: summary.displayCols },
+      displayScale: studyUnits(study).scale,
     };
   }
 
@@ -154,10 +186,10 @@ export class StudyService {
     }
   }
 
-  private add(study: Study): StudySummary {
+  private add(study: Study, inputPaths: string[]): StudySummary {
     const id = `st-${randomBytes(8).toString('hex')}`;
     const summary = summarize(id, study);
-    this.studies.set(id, { id, study, summary });
+    this.studies.set(id, { id, study, summary, inputPaths });
     while (this.studies.size > this.maxOpen) this.studies.delete(this.studies.keys().next().value!);
     return summary;
   }
@@ -233,6 +265,7 @@ export function summarize(studyId: string, study: Study): StudySummary {
     undersampled: study.acquiredMask !== undefined,
     hasReference: study.reference !== undefined || (study.content === 'image' && !study.acquiredMask),
     ...(study.pixelSpacingMm ? { pixelSpacingMm: study.pixelSpacingMm } : {}),
+    units: studyUnits(study),
     ...(dicom ? { dicom } : {}),
     notes: [...study.notes],
   };

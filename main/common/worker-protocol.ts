@@ -16,6 +16,8 @@ export interface RunJob {
   reference?: RealImage;
   /** Displayed image size (fastMRI centre crop, or the full matrix). */
   display: { rows: number; cols: number };
+  /** Streamed images are multiplied by this (the study's display units, app/display/units.ts); metrics are not. */
+  displayScale?: number;
 }
 
 export interface WorkerInit {

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
-import { IPC_CHANNELS } from '../../app/contract/ipc';
+import { IPC_CHANNELS, type ReconEvent } from '../../app/contract/ipc';
+import { ExportService } from '../common/export-service';
 import { createHandlers, INVOKE_METHODS } from '../common/handlers';
 import { InferenceManager } from '../common/inference-manager';
 import { MENU_CHANNEL, type MenuCommand } from '../common/menu-commands';
@@ -105,8 +106,30 @@ async function main(): Promise<void> {
     },
   };
 
+  const sendEvent = (event: ReconEvent) => {
+    if (win && !win.isDestroyed()) win.webContents.send(IPC_CHANNELS.reconEvent, event);
+  };
+  const exports = new ExportService({
+    studies,
+    inference,
+    modelDir: PATHS.models,
+    modelName: PATHS.modelName,
+    emit: sendEvent,
+    // the main process's save dialog: the page never names a path
+    chooseFolder: async () => {
+      const options: Electron.SaveDialogOptions = {
+        title: 'Export DICOM series to a new folder',
+        buttonLabel: 'Export',
+        defaultPath: path.join(app.getPath('documents'), `FLAT export ${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`),
+        properties: ['createDirectory', 'showOverwriteConfirmation'],
+      };
+      const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
+  });
   const handlers = createHandlers({
     host: 'electron',
+    exports,
     version: app.getVersion(),
     studies,
     inference,
@@ -134,9 +157,7 @@ async function main(): Promise<void> {
       (handlers[method] as (a: unknown[], s: { url: string | null }) => Promise<unknown>)(args, { url: event.senderFrame?.url ?? null }),
     );
   }
-  inference.onEvent((event) => {
-    if (win && !win.isDestroyed()) win.webContents.send(IPC_CHANNELS.reconEvent, event);
-  });
+  inference.onEvent(sendEvent);
 
   refreshMenu();
   win = new BrowserWindow({

@@ -33,6 +33,7 @@ export function createFlatApi(ipc: IpcLike): FlatApi {
       mask === undefined ? call(IPC_CHANNELS.getSlice, studyId, slice) : call(IPC_CHANNELS.getSlice, studyId, slice, mask),
     reconstruct: (request: Parameters<FlatApi['reconstruct']>[0]) => call(IPC_CHANNELS.reconstruct, request),
     cancel: (runId: string) => call(IPC_CHANNELS.cancel, runId),
+    exportDicom: (request: Parameters<FlatApi['exportDicom']>[0]) => call(IPC_CHANNELS.exportDicom, request),
     onReconEvent(listener: (event: ReconEvent) => void): () => void {
       if (typeof listener !== 'function') throw new TypeError('listener must be a function');
       // The IpcRendererEvent (which holds `sender`) is never passed on.

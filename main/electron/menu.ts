@@ -48,6 +48,10 @@ export function buildMenu(recent: RecentEntry[], a: MenuActions): Menu {
         { label: 'Open Sample', click: () => a.send({ type: 'open-sample' }) },
         { label: 'Recent Files', submenu: recentItems },
         { type: 'separator' },
+        // the page's export dialog (the same as its Export button and the E key); the folder is
+        // then asked with the main process's save dialog
+        { label: 'Export DICOM…', accelerator: 'E', registerAccelerator: false, click: () => a.send({ type: 'export-dialog' }) },
+        { type: 'separator' },
         isMac ? { role: 'close' } : { label: 'Quit', accelerator: 'CmdOrCtrl+Q', click: () => a.quit() },
       ],
     },

@@ -6,9 +6,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import nodePath from 'node:path';
 import type { ReconEvent } from '../../app/contract/ipc';
 import { decodeWire, encodeWire } from '../../app/contract/wire';
 import { createHandlers, isInvokeMethod, type Handlers } from '../common/handlers';
+import { ExportService } from '../common/export-service';
 import { InferenceManager } from '../common/inference-manager';
 import { DEFAULT_PATHS, inferenceThreads, packageVersion } from '../common/paths';
 import { fail, type Result } from '../common/result';
@@ -27,7 +29,14 @@ export interface NodeHostOptions {
   modelDir?: string;
   sampleDir?: string;
   modelName?: string;
+  /**
+   * DICOM exports go to new folders inside this folder (default $FLAT_EXPORT_DIR, else
+   * ~/flat-viewer-exports); the page names the folder, never a path.
+   */
+  exportArea?: string;
 }
+
+export const DEFAULT_EXPORT_AREA = process.env.FLAT_EXPORT_DIR || nodePath.join(os.homedir(), 'flat-viewer-exports');
 
 export interface NodeHost {
   /** http://127.0.0.1:PORT/?token=T */
@@ -137,6 +146,14 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     init: { modelDir, modelName, threads: inferenceThreads(os.availableParallelism()) },
   });
   inference.start();
+  const streams = new Set<ServerResponse>();
+  const broadcast = (event: ReconEvent): void => {
+    const line = `data: ${encodeWire(event)}\n\n`;
+    for (const s of streams) s.write(line);
+  };
+  const unsubscribe = inference.onEvent(broadcast);
+  const exportArea = options.exportArea ?? DEFAULT_EXPORT_AREA;
+  const exports = new ExportService({ studies, inference, modelDir, modelName, exportArea, emit: broadcast });
   const handlers: Handlers = createHandlers({
     host: 'node-host',
     version: packageVersion(),
@@ -145,12 +162,8 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     modelDir,
     modelName,
     requireAppOrigin: false,
-  });
-
-  const streams = new Set<ServerResponse>();
-  const unsubscribe = inference.onEvent((event: ReconEvent) => {
-    const line = `data: ${encodeWire(event)}\n\n`;
-    for (const s of streams) s.write(line);
+    exports,
+    exportArea,
   });
   const heartbeat = setInterval(() => {
     for (const s of streams) s.write(': ping\n\n');

@@ -47,11 +47,14 @@ describe('application menu', () => {
     click(find(menu, 'Open…'));
     click(find(menu, 'Open Sample'));
     click(find(menu, 'knee.h5'));
+    click(find(menu, 'Export DICOM…'));
     expect(calls).toEqual([
       ['send', { type: 'open-dialog' }],
       ['send', { type: 'open-sample' }],
       ['openRecent', entry],
+      ['send', { type: 'export-dialog' }],
     ]);
+    expect(find(menu, 'Export DICOM…').registerAccelerator).toBe(false); // the E key stays the page's
     const empty = buildMenu([], a) as unknown as MenuItemConstructorOptions[];
     expect(find(empty, 'No recent files').enabled).toBe(false);
   });

@@ -57,7 +57,7 @@ async function run(job: RunJob, seq: number): Promise<void> {
           controller.abort();
           return;
         }
-        const ev = stepEvent(runId, index, t[index] ?? 0, state, dc, contribution, job.prepared, job.display, job.reference);
+        const ev = stepEvent(runId, index, t[index] ?? 0, state, dc, contribution, job.prepared, job.display, job.reference, job.displayScale);
         post({ type: 'event', event: ev }, [ev.image.buffer as ArrayBuffer, ev.contribution.buffer as ArrayBuffer]);
         if (isCancelled(seq)) controller.abort();
       },

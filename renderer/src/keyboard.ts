@@ -35,8 +35,9 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: ['End'], label: 'Last slice', run: () => setSlice((store.study?.slices ?? 1) - 1) },
   { keys: ['0'], label: 'First step (zero-filled)', run: () => setStep(0) },
   { keys: ['9'], label: 'Last received step', run: () => setStep(store.received) },
+  { keys: ['e'], label: 'Export DICOM (this step, slice or series)', run: () => (store.exportOpen = true) },
   { keys: ['?'], label: 'This help', run: () => (store.helpOpen = !store.helpOpen) },
-  { keys: ['Escape'], label: 'Close dialogs', run: () => ((store.helpOpen = false), (store.modelCardOpen = false)) },
+  { keys: ['Escape'], label: 'Close dialogs', run: () => ((store.helpOpen = false), (store.modelCardOpen = false), (store.exportOpen = false)) },
 ];
 
 export function keyLabel(k: string): string {
@@ -57,6 +58,8 @@ function isTextEntry(target: EventTarget | null): boolean {
 export function handleKey(e: KeyboardEvent): void {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   if (isTextEntry(e.target) && e.key !== 'Escape') return;
+  // the export dialog is modal: the viewer's keys (slices, steps) wait until it is closed
+  if (store.exportOpen && e.key !== 'Escape') return;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   const hit = SHORTCUTS.find((s) => s.keys.includes(key) || s.keys.includes(e.key));
   if (!hit) return;

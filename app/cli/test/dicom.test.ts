@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import dicomParser from 'dicom-parser';
 import path from 'node:path';
 import { loadStudy } from '../../formats';
 import { loadModelCard } from '../../recon';
-import { REPO_ROOT, TEST_MODEL, readNpy, tempDir } from '../../test/helpers';
+import { REPO_ROOT, SAMPLE, TEST_MODEL, readNpy, tempDir } from '../../test/helpers';
 import { runCli } from './cli';
 
 const steps = loadModelCard(TEST_MODEL.dir, TEST_MODEL.name).steps;
@@ -33,3 +35,31 @@ describe('recon CLI on a real DICOM series folder', () => {
   });
 });
 
+
+describe('recon CLI --export-dicom on the bundled sample', () => {
+  it('writes integer display units (0–4095), a window ≥ 1, no rescale; dciodvfy reports no error', () => {
+    const out = tempDir('flat-cli-sample-dcm-');
+    const dcm = path.join(out, 'dicom');
+    const r = runCli(['--input', SAMPLE, '--out', out, '--slices', '1,4', '--export-dicom', dcm, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const files = readdirSync(dcm).sort();
+    expect(files).toHaveLength(2);
+    for (const f of files) {
+      const bytes = new Uint8Array(readFileSync(path.join(dcm, f)));
+      const ds = dicomParser.parseDicom(bytes);
+      expect(ds.elements.x00281053).toBeUndefined();
+      expect(ds.elements.x00281052).toBeUndefined();
+      expect(Number(ds.string('x00281051'))).toBeGreaterThanOrEqual(1);
+      expect(ds.uint16('x00280101')).toBe(12);
+      const el = ds.elements.x7fe00010!;
+      const px = new Uint16Array(bytes.buffer.slice(el.dataOffset, el.dataOffset + el.length));
+      expect(Math.max(...px)).toBeGreaterThan(1000); // real range, not a normalised 0…1
+      expect(Math.max(...px)).toBeLessThanOrEqual(4095);
+      if (existsSync('/usr/bin/dciodvfy')) {
+        const v = spawnSync('/usr/bin/dciodvfy', [path.join(dcm, f)], { encoding: 'utf8' });
+        expect(`${v.stdout}${v.stderr}`.split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);
+      }
+    }
+  });
+});

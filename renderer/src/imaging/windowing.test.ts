@@ -47,10 +47,19 @@ describe('user presets', () => {
       { name: 'Auto', center: 1, width: 1, source: 'auto' },
     ]);
     expect(loadUserPresets(store)).toEqual([{ name: 'Brain', center: 0.4, width: 0.8, source: 'user' }]);
-    store.setItem('flat.windowPresets.v1', JSON.stringify([{ name: 'bad', center: 1, width: -1 }, { name: 3 }, { name: 'ok', center: 0, width: 2 }]));
+    store.setItem('flat.windowPresets.v2', JSON.stringify([{ name: 'bad', center: 1, width: -1 }, { name: 3 }, { name: 'ok', center: 0, width: 2 }]));
     expect(loadUserPresets(store).map((p) => p.name)).toEqual(['ok']);
-    store.setItem('flat.windowPresets.v1', '{not json');
+    store.setItem('flat.windowPresets.v2', '{not json');
     expect(loadUserPresets(store)).toEqual([]);
+  });
+
+  it('are saved relative to the study peak, so they fit another study', () => {
+    const store = new MemoryStore();
+    // saved on a DICOM study in its own units (peak 1448): 724/362 is half / a quarter of the peak
+    saveUserPresets(store, [{ name: 'Brain T1', center: 362, width: 724, source: 'user' }], 1448);
+    expect(JSON.parse(store.getItem('flat.windowPresets.v2')!)).toEqual([{ name: 'Brain T1', center: 0.25, width: 0.5 }]);
+    // offered on a fixed-scale study (peak 4000): the same fractions
+    expect(loadUserPresets(store, 4000)).toEqual([{ name: 'Brain T1', center: 1000, width: 2000, source: 'user' }]);
   });
 });
 

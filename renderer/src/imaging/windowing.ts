@@ -1,40 +1,18 @@
-// Window/level: automatic windows from percentiles, the DICOM VOI, and reader-saved presets.
-// Values are in the image's float (rescaled) units.
+// Window/level in the viewer: the automatic window and percentiles come from the one shared rule
+// (app/display/window.ts, also used by every export); the DICOM VOI; and reader-saved presets.
+// Values are in the study's display units (app/display/units.ts: the DICOM source's own units,
+// else the fixed scale with the volume maximum at 4000) — the units exported DICOM stores.
+// Presets are saved RELATIVE to the study's peak (fractions of its volume maximum), so a preset
+// made on one study means the same on another; in the store they are shown in absolute units.
 
-export interface WindowLevel {
-  center: number;
-  width: number;
-}
+import { autoWindow, percentiles, type WindowLevel } from '../../../app/display/window';
+import { fromRelativeWindow, toRelativeWindow } from '../../../app/display/units';
+
+export { autoWindow, percentiles, type WindowLevel };
 
 export interface WindowPreset extends WindowLevel {
   name: string;
   source: 'auto' | 'dicom' | 'user';
-}
-
-/** Percentile (0…100) of the finite values, linear interpolation between order statistics. */
-export function percentiles(data: Float32Array, ps: number[]): number[] {
-  const finite = new Float32Array(data.length);
-  let n = 0;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (Number.isFinite(v)) finite[n++] = v;
-  }
-  if (n === 0) return ps.map(() => 0);
-  const sorted = finite.subarray(0, n).sort();
-  return ps.map((p) => {
-    const pos = (Math.min(100, Math.max(0, p)) / 100) * (n - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.min(n - 1, lo + 1);
-    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-  });
-}
-
-/** Window spanning the 1st…99th percentile; never zero width. */
-export function autoWindow(data: Float32Array, lowPct = 1, highPct = 99): WindowLevel {
-  const [lo, hi] = percentiles(data, [lowPct, highPct]) as [number, number];
-  let width = hi - lo;
-  if (!(width > 0)) width = Math.max(Math.abs(hi), 1e-6);
-  return { center: lo + width / 2, width };
 }
 
 /** Short number for overlays: 4 significant digits, no exponent for ordinary magnitudes. */
@@ -45,14 +23,16 @@ export function formatValue(v: number): string {
   return Number(v.toPrecision(4)).toString();
 }
 
-const STORAGE_KEY = 'flat.windowPresets.v1';
+/** v2: center/width as fractions of the study's peak (v1 stored absolute, study-specific numbers and is ignored). */
+const STORAGE_KEY = 'flat.windowPresets.v2';
 
 interface KeyValueStore {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
 }
 
-export function loadUserPresets(store: KeyValueStore): WindowPreset[] {
+/** The saved presets, in the display units of a study whose peak is `peak`. */
+export function loadUserPresets(store: KeyValueStore, peak = 1): WindowPreset[] {
   try {
     const raw = store.getItem(STORAGE_KEY);
     if (!raw) return [];
@@ -69,16 +49,15 @@ export function loadUserPresets(store: KeyValueStore): WindowPreset[] {
           (p as { width: number }).width > 0,
       )
       .slice(0, 20)
-      .map((p) => ({ name: p.name.slice(0, 40), center: p.center, width: p.width, source: 'user' as const }));
+      .map((p) => ({ name: p.name.slice(0, 40), ...fromRelativeWindow(p, peak), source: 'user' as const }));
   } catch {
     return [];
   }
 }
 
-export function saveUserPresets(store: KeyValueStore, presets: WindowPreset[]): void {
-  const plain = presets
-    .filter((p) => p.source === 'user')
-    .map((p) => ({ name: p.name, center: p.center, width: p.width }));
+/** Save the user presets (given in the display units of a study whose peak is `peak`) as fractions of it. */
+export function saveUserPresets(store: KeyValueStore, presets: WindowPreset[], peak = 1): void {
+  const plain = presets.filter((p) => p.source === 'user').map((p) => ({ name: p.name, ...toRelativeWindow(p, peak) }));
   try {
     store.setItem(STORAGE_KEY, JSON.stringify(plain));
   } catch {

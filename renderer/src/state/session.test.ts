@@ -69,6 +69,7 @@ function scriptedApi(script: (runId: string, emit: (e: ReconEvent) => void) => v
       return { runId };
     },
     cancel: async () => undefined,
+    exportDicom: async () => null,
     onReconEvent: (l) => {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -59,6 +59,8 @@ export const store = reactive({
   layout: 'single' as Layout,
   helpOpen: false,
   modelCardOpen: false,
+  /** The DICOM export dialog (components/ExportDialog.vue; E, the Export button, File > Export DICOM…). */
+  exportOpen: false,
   presets: [] as WindowPreset[],
   mask: {
     kind: 'random',
@@ -81,10 +83,10 @@ let sliceTimer: ReturnType<typeof setTimeout> | null = null;
 let loadSeq = 0;
 
 /** localStorage where there is one (a page); a throwaway map elsewhere (unit tests in Node). */
+const memoryPresets = new Map<string, string>();
 function presetStore(): Pick<Storage, 'getItem' | 'setItem'> {
   if (typeof localStorage !== 'undefined') return localStorage;
-  const m = new Map<string, string>();
-  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v) };
+  return { getItem: (k) => memoryPresets.get(k) ?? null, setItem: (k, v) => void memoryPresets.set(k, v) };
 }
 
 function bump(): void {
@@ -124,7 +126,7 @@ export function maskProblem(): string | null {
 export async function init(connection: { api: FlatApi; transport: Transport }): Promise<void> {
   api = connection.api;
   store.transport = connection.transport;
-  store.presets = loadUserPresets(presetStore());
+  store.presets = loadUserPresets(presetStore(), unitsPeak());
   api.onReconEvent(onEvent);
   try {
     store.info = await api.getInfo();
@@ -185,11 +187,23 @@ export function handleMenuCommand(detail: unknown): void {
   else if (cmd.type === 'open-sample') void openSample();
   else if (cmd.type === 'study-opened') void openWith('Opening…', () => Promise.resolve(cmd.study));
   else if (cmd.type === 'error') showError(new Error(cmd.message));
+  else if (cmd.type === 'export-dialog') store.exportOpen = true;
+}
+
+/** The connected API (the export dialog calls exportDicom on it). */
+export function flatApi(): FlatApi | null {
+  return api;
+}
+
+/** The open study's peak in display units: presets are saved as fractions of it. */
+function unitsPeak(): number {
+  return store.study?.units?.peak ?? 1;
 }
 
 async function showStudy(summary: StudySummary): Promise<void> {
   stopCine();
   store.study = summary;
+  store.presets = loadUserPresets(presetStore(), unitsPeak()); // relative presets, in this study's units
   store.wl = null; // the first image of the new study decides the window
   store.scale = null;
   store.translation = { x: 0, y: 0 };
@@ -398,12 +412,12 @@ export function saveCurrentAsPreset(name: string): void {
   if (!store.wl) return;
   const clean = name.trim().slice(0, 40) || `Preset ${store.presets.length + 1}`;
   store.presets = [...store.presets.filter((p) => p.name !== clean), { name: clean, ...store.wl, source: 'user' }];
-  saveUserPresets(presetStore(), store.presets);
+  saveUserPresets(presetStore(), store.presets, unitsPeak());
 }
 
 export function deletePreset(name: string): void {
   store.presets = store.presets.filter((p) => p.name !== name);
-  saveUserPresets(presetStore(), store.presets);
+  saveUserPresets(presetStore(), store.presets, unitsPeak());
 }
 
 /** Called when the shown step changes: an unlocked window follows each step's own range. */
