@@ -76,6 +76,8 @@ export interface StudySummary {
   undersampled: boolean;
   hasReference: boolean;
   pixelSpacingMm?: [number, number];
+  /** Row then column direction cosines in patient LPS (DICOM convention); absent = unknown. */
+  imageOrientation?: [number, number, number, number, number, number];
   dicom?: {
     patientName?: string;
     patientId?: string;

@@ -219,6 +219,7 @@ export function summarize(studyId: string, study: Study): StudySummary {
         ...(d.windowWidth !== undefined ? { windowWidth: d.windowWidth } : {}),
       }
     : undefined;
+  const orientation = study.imageOrientation ?? d?.imageOrientationPatient;
   return {
     studyId,
     source: path.basename(study.source) || study.source,
@@ -233,6 +234,7 @@ export function summarize(studyId: string, study: Study): StudySummary {
     undersampled: study.acquiredMask !== undefined,
     hasReference: study.reference !== undefined || (study.content === 'image' && !study.acquiredMask),
     ...(study.pixelSpacingMm ? { pixelSpacingMm: study.pixelSpacingMm } : {}),
+    ...(orientation ? { imageOrientation: orientation } : {}),
     ...(dicom ? { dicom } : {}),
     notes: [...study.notes],
   };
