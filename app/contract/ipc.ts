@@ -29,6 +29,7 @@ export type MenuCommand =
   | { type: 'open-dialog' } // the renderer calls flat.openDialog()
   | { type: 'open-sample' } // the renderer calls flat.openSample()
   | { type: 'study-opened'; study: StudySummary } // main opened a recent file
+  | { type: 'view-action'; action: string } // a View-menu item: a renderer action id (renderer/src/reading/keys.ts), whatever key the reader bound it to
   | { type: 'error'; message: string };
 
 export interface ModelSummary {
