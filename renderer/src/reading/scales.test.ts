@@ -98,3 +98,18 @@ describe('contrast of the palette (WCAG AA: 4.5 for text)', () => {
     expect(contrastRatio('#000000', '#ffffff')).toBeCloseTo(21);
   });
 });
+
+describe('heat colour scale', () => {
+  it('runs black → red → yellow → white through its knots, 256 entries', async () => {
+    const { heatColour, heatTable } = await import('./scales');
+    expect(heatColour(0)).toEqual([0, 0, 0]);
+    expect(heatColour(0.375)).toEqual([255, 0, 0]);
+    expect(heatColour(0.75)).toEqual([255, 255, 0]);
+    expect(heatColour(1)).toEqual([255, 255, 255]);
+    expect(heatColour(2)).toEqual([255, 255, 255]);
+    expect(heatColour(0.1875)).toEqual([128, 0, 0]);
+    const t = heatTable();
+    expect(t.length).toBe(256);
+    expect(t[255]).toEqual([255, 255, 255, 255]);
+  });
+});

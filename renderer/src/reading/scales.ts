@@ -133,6 +133,36 @@ export function maskLine(
   return `${spec.kind} · R = ${r(spec.acceleration)}${lines} · centre ${r(spec.centerFraction * 100)} % · seed ${spec.seed}`;
 }
 
+/**
+ * The maps' colour scale ("heat"): black → red → yellow → white, linear between these knots. The
+ * viewport's colormap and the colour bar's CSS gradient are both made from it.
+ */
+export const HEAT_KNOTS: readonly [number, [number, number, number]][] = [
+  [0, [0, 0, 0]],
+  [0.375, [255, 0, 0]],
+  [0.75, [255, 255, 0]],
+  [1, [255, 255, 255]],
+];
+
+/** The heat colour at t ∈ [0, 1] (clamped). */
+export function heatColour(t: number): [number, number, number] {
+  const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
+  for (let i = 1; i < HEAT_KNOTS.length; i++) {
+    const [x1, c1] = HEAT_KNOTS[i]!;
+    const [x0, c0] = HEAT_KNOTS[i - 1]!;
+    if (x <= x1) {
+      const f = (x - x0) / (x1 - x0);
+      return [0, 1, 2].map((k) => Math.round(c0[k]! + (c1[k]! - c0[k]!) * f)) as [number, number, number];
+    }
+  }
+  return [255, 255, 255];
+}
+
+/** 256 RGBA entries for cornerstone's colormap. */
+export function heatTable(n = 256): number[][] {
+  return Array.from({ length: n }, (_, i) => [...heatColour(i / (n - 1)), 255]);
+}
+
 /** WCAG 2 relative luminance of #rrggbb. */
 export function luminance(hex: string): number {
   const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim());

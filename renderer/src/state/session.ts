@@ -8,10 +8,13 @@ import type { MaskSpec } from '../../../app/core/types';
 import { plainMessage, type Transport } from '../bridge';
 import { autoWindow, loadUserPresets, saveUserPresets, type WindowLevel, type WindowPreset } from '../imaging/windowing';
 
-/** A step as it arrived, without the run id. */
-export type StepEntry = Omit<Extract<ReconEvent, { type: 'step' }>, 'type' | 'runId'>;
+/**
+ * A step as it arrived, without the run id. `contribution` (|unsampled-k-space component of the
+ * state|, display crop, image units) is optional here so that hosts that do not send it yet still work.
+ */
+export type StepEntry = Omit<Extract<ReconEvent, { type: 'step' }>, 'type' | 'runId' | 'contribution'> & { contribution?: Float32Array };
 
-export type Tool = 'wwwc' | 'pan' | 'zoom';
+export type Tool = 'wwwc' | 'pan' | 'zoom' | 'length';
 export type Layout = 'single' | 'compare';
 export type RunStatus = 'idle' | 'starting' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -54,11 +57,17 @@ export const store = reactive({
   /** null = fit to window. */
   scale: null as number | null,
   translation: { x: 0, y: 0 },
+  /** Clockwise quarter turns and flips, shared by every pane (cornerstone applies flips first). */
+  rotation: 0 as 0 | 90 | 180 | 270,
+  hflip: false,
+  vflip: false,
   tool: 'wwwc' as Tool,
   layout: 'single' as Layout,
   helpOpen: false,
   modelCardOpen: false,
   presets: [] as WindowPreset[],
+  /** The mask of the images on screen (the form may since have changed without Apply). */
+  appliedMask: null as MaskSpec | null,
   mask: {
     kind: 'random',
     accelerationChoice: '4',
@@ -144,6 +153,7 @@ export async function init(connection: { api: FlatApi; transport: Transport }): 
 async function openWith(label: string, open: (a: FlatApi) => Promise<StudySummary | null>): Promise<void> {
   if (!api) return;
   store.busy = label;
+  store.error = ''; // an old problem is not news once the reader opens something else
   try {
     const summary = await open(api);
     if (summary) {
@@ -195,6 +205,9 @@ async function showStudy(summary: StudySummary): Promise<void> {
   store.wl = null; // the first image of the new study decides the window
   store.scale = null;
   store.translation = { x: 0, y: 0 };
+  store.rotation = 0;
+  store.hflip = false;
+  store.vflip = false;
   store.slice = Math.floor(summary.slices / 2);
   await loadSlice();
 }
@@ -220,6 +233,7 @@ export async function loadSlice(): Promise<void> {
   sliceImages.value = markRaw(images);
   store.sliceKey++;
   store.acceleration = images.acceleration;
+  store.appliedMask = maskSpec() ?? null;
   steps = [];
   store.received = -1;
   store.currentStep = 0;
@@ -298,7 +312,16 @@ function onEvent(ev: ReconEvent): void {
       bump();
       break;
     case 'step': {
-      steps[ev.step] = markRaw({ step: ev.step, t: ev.t, rows: ev.rows, cols: ev.cols, image: ev.image, metrics: ev.metrics });
+      const contribution = (ev as { contribution?: unknown }).contribution;
+      steps[ev.step] = markRaw({
+        step: ev.step,
+        t: ev.t,
+        rows: ev.rows,
+        cols: ev.cols,
+        image: ev.image,
+        metrics: ev.metrics,
+        ...(contribution instanceof Float32Array && contribution.length === ev.image.length ? { contribution } : {}),
+      });
       store.received = Math.max(store.received, ev.step);
       if (store.follow && !store.playing) store.currentStep = store.received;
       bump();
@@ -419,6 +442,9 @@ export function resetView(): void {
   store.scale = null;
   store.translation = { x: 0, y: 0 };
   store.invert = false;
+  store.rotation = 0;
+  store.hflip = false;
+  store.vflip = false;
   if (sliceImages.value) {
     const d = dicomPreset();
     store.wl = d ? { center: d.center, width: d.width } : autoWindow(sliceImages.value.reference ?? sliceImages.value.zeroFilled);
