@@ -28,6 +28,8 @@ export interface MaskSettings {
 
 const CINE_INTERVAL_MS = 250;
 const SLICE_DEBOUNCE_MS = 180;
+/** Zero-filled images of neighbouring slices fetched ahead (getSlice is cheap: one inverse FFT). */
+const PREFETCH_MAX = 6;
 
 export const store = reactive({
   transport: 'node-host' as Transport,
@@ -87,6 +89,45 @@ let awaitingRun = false;
 let cineTimer: ReturnType<typeof setInterval> | null = null;
 let sliceTimer: ReturnType<typeof setTimeout> | null = null;
 let loadSeq = 0;
+const sliceCache = new Map<string, SliceImages>();
+
+function cacheKey(studyId: string, slice: number, mask: MaskSpec | undefined): string {
+  return `${studyId}/${slice}/${mask ? JSON.stringify(mask) : 'as-acquired'}`;
+}
+
+/** getSlice, answered from the prefetched neighbours when the reader moved onto one. */
+async function fetchSlice(a: FlatApi, studyId: string, slice: number, mask: MaskSpec | undefined): Promise<SliceImages> {
+  const key = cacheKey(studyId, slice, mask);
+  const hit = sliceCache.get(key);
+  if (hit) return hit;
+  return a.getSlice(studyId, slice, mask);
+}
+
+/** After a run: fetch the slices above and below, so stepping to them shows an image at once. */
+function prefetchNeighbours(): void {
+  if (!api || !store.study) return;
+  const { studyId, slices } = store.study;
+  const mask = maskSpec();
+  for (const d of [1, -1]) {
+    const s = store.slice + d;
+    if (s < 0 || s >= slices) continue;
+    const key = cacheKey(studyId, s, mask);
+    if (sliceCache.has(key)) continue;
+    api
+      .getSlice(studyId, s, mask)
+      .then((img) => {
+        if (store.study?.studyId !== studyId) return;
+        sliceCache.set(key, markRaw(img));
+        while (sliceCache.size > PREFETCH_MAX) sliceCache.delete(sliceCache.keys().next().value as string);
+      })
+      .catch(() => undefined); // a prefetch failing is not the reader's problem; loadSlice will say it
+  }
+}
+
+/** How many slices are waiting in the prefetch cache (tests). */
+export function prefetchedSlices(): number {
+  return sliceCache.size;
+}
 
 /** localStorage where there is one (a page); a throwaway map elsewhere (unit tests in Node). */
 function presetStore(): Pick<Storage, 'getItem' | 'setItem'> {
@@ -201,6 +242,7 @@ export function handleMenuCommand(detail: unknown): void {
 
 async function showStudy(summary: StudySummary): Promise<void> {
   stopCine();
+  sliceCache.clear();
   store.study = summary;
   store.wl = null; // the first image of the new study decides the window
   store.scale = null;
@@ -224,7 +266,7 @@ export async function loadSlice(): Promise<void> {
   }
   let images: SliceImages;
   try {
-    images = await api.getSlice(studyId, slice, maskSpec());
+    images = await fetchSlice(api, studyId, slice, maskSpec());
   } catch (e) {
     if (seq === loadSeq) showError(e);
     return;
@@ -330,6 +372,7 @@ function onEvent(ev: ReconEvent): void {
     case 'done':
       store.runStatus = 'done';
       store.runMs = ev.ms;
+      prefetchNeighbours();
       break;
     case 'cancelled':
       store.runStatus = 'cancelled';
