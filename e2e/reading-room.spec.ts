@@ -227,13 +227,13 @@ describe('reading room (Chromium + real Node host)', () => {
     expect(await tid('view-note').innerText()).toBe('rotated 90° · flipped ↔ · flipped ↕');
     const bar0 = await tid('scalebar-step').innerText();
     const w0 = await inPage<number>(page, `() => document.querySelector('[data-testid="scalebar-step"] .sbar-line').getBoundingClientRect().width`);
-    await page.keyboard.press('+');
-    await page.keyboard.press('+');
+    await page.keyboard.type('+');
+    await page.keyboard.type('+');
     await settle();
     const w1 = await inPage<number>(page, `() => document.querySelector('[data-testid="scalebar-step"] .sbar-line').getBoundingClientRect().width`);
     expect(w1 !== w0 || (await tid('scalebar-step').innerText()) !== bar0).toBe(true);
     await shot('r03-rotated-flipped-zoomed-1400');
-    await page.keyboard.press(' ');
+    await page.keyboard.press('Space');
     expect(await attr('viewport-step', 'data-rotation')).toBe('0');
     expect(await attr('viewport-step', 'data-hflip')).toBe('false');
     expect(await attr('viewport-step', 'data-vflip')).toBe('false');
@@ -345,7 +345,7 @@ describe('reading room (Chromium + real Node host)', () => {
     await shot('r06-length-rotated-1400');
     await page.keyboard.press('Delete');
     await label.waitFor({ state: 'detached' });
-    await page.keyboard.press(' ');
+    await page.keyboard.press('Space');
     await page.keyboard.press('w');
   });
 
@@ -378,7 +378,7 @@ describe('reading room (Chromium + real Node host)', () => {
     expect(await tid('orient-left').innerText()).toBe(m0.right);
     expect(await tid('orient-right').innerText()).toBe(m0.left);
     await shot('r08-dicom-flipped-1400');
-    await page.keyboard.press(' ');
+    await page.keyboard.press('Space');
     expect(await tid('orient-top').innerText()).toBe(m0.top);
     // Slice slider: drag to the first slice; the run starts there.
     const label = await tid('slice-label').innerText();
