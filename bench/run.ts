@@ -127,7 +127,14 @@ function benchPytorch(onnx: Map<number, { full: number; step: number }>): void {
     rows.push({ section, what: 'PyTorch CPU', value: 'not available', unit: '', note: existsSync(exe) ? 'skipped' : '.venv/bin/flatrecon missing' });
     return;
   }
-  let parsed: { rows?: { backend?: string; size?: number; coils?: number; seconds_per_slice?: number }[]; threads?: number };
+  let parsed: {
+    rows?: { backend?: string; size?: number; coils?: number; seconds_per_slice?: number }[];
+    threads?: number;
+    train_slices_per_s?: number;
+    train_crop?: number;
+    train_steps?: number;
+    first_round_slices_per_s_per_run?: number[];
+  };
   try {
     const text = execFileSync(exe, ['bench', '--json', '--threads', '2'], {
       encoding: 'utf8',
@@ -147,6 +154,18 @@ function benchPytorch(onnx: Map<number, { full: number; step: number }>): void {
   for (const r of list) {
     const ms = r.seconds_per_slice! * 1000;
     rows.push({ section, what: `${r.size}² ${r.backend ?? 'pytorch'} (Python, ${parsed.threads ?? '?'} threads)`, value: ms, unit: 'ms' });
+  }
+  // Training throughput now (one run, both threads, channels_last) on the first round's architecture
+  // and crops, against that round's logged rate per run (two runs at once, one thread each).
+  if (typeof parsed.train_slices_per_s === 'number') {
+    const tsec = 'Training throughput (flatrecon bench: one Adam step on single-coil crops, PyTorch CPU)';
+    rows.push({ section: tsec, what: `now: ${parsed.train_crop}² crops, ${parsed.train_steps}-step first-round architecture, 2 threads, channels_last`, value: parsed.train_slices_per_s, unit: 'slices/s' });
+    const before = parsed.first_round_slices_per_s_per_run ?? [];
+    if (before.length) {
+      const mean = before.reduce((a, b) => a + b, 0) / before.length;
+      rows.push({ section: tsec, what: 'first round, per run (training/runs/{flat,vanilla}/train_summary.json)', value: mean, unit: 'slices/s' });
+      rows.push({ section: tsec, what: 'now / first round per run', value: parsed.train_slices_per_s / mean, unit: '×', target: '≥ 5' });
+    }
   }
   // The ratio the product cares about: the app's engine against the PyTorch model as trained (FFT DFT).
   for (const [size, o] of onnx) {

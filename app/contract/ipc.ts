@@ -146,6 +146,11 @@ export type ReconEvent =
       cols: number;
       /** Magnitude, display crop, de-normalised. */
       image: Float32Array;
+      /**
+       * The model's contribution: magnitude of the state's part that did not come from the measured
+       * samples (|Σ conj(S)·(x − x₀)|, app/recon/coils.ts), display crop, same units as `image`.
+       */
+      contribution: Float32Array;
       metrics: StepMetrics;
     }
   | { type: 'done'; runId: string; ms: number }

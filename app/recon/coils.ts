@@ -140,7 +140,7 @@ export function displayImage(coilImages: Float32Array, maps: Float32Array, coils
       cr += sr * xr + si * xi;
       ci += sr * xi - si * xr;
     }
-    const mag = Math.hypot(cr, ci);
+    const mag = Math.sqrt(cr * cr + ci * ci);
     const r = Math.sqrt(ss) * factor;
     out[2 * i] = mag > 0 ? (r * cr) / mag : r;
     out[2 * i + 1] = mag > 0 ? (r * ci) / mag : 0;
@@ -184,4 +184,30 @@ export function worstCoilResidual(images: Float32Array, measured: Float32Array, 
     if (!Number.isNaN(r)) worst = Number.isNaN(worst) ? r : Math.max(worst, r);
   }
   return worst;
+}
+
+/**
+ * The model's contribution to a state: |Σ_c conj(S_c)·(x_c − x0_c)|·factor per pixel, where x0 is the
+ * zero-filled state. Both are planar [C,2,H,W] (graph layout). x_c − x0_c = Fᴴ((1 − M)·F x_c) +
+ * Fᴴ(M·F x_c − y_c): the unsampled-k-space part of the state plus a term whose norm is the state's
+ * data-consistency residual, so the map is exact to within that residual (float precision for a
+ * hard-projected model). It shows where the image differs from what the measured samples alone
+ * give; it cannot tell a true structure from an invented one.
+ */
+export function contributionMap(statePlanar: Float32Array, zeroFilledPlanar: Float32Array, mapsPlanar: Float32Array, coils: number, n: number, factor = 1, offset = 0, out: Float32Array = new Float32Array(n)): Float32Array {
+  out.fill(0);
+  const im = new Float32Array(n);
+  for (let c = 0; c < coils; c++) {
+    const b = c * 2 * n;
+    for (let i = 0; i < n; i++) {
+      const dr = statePlanar[offset + b + i]! - zeroFilledPlanar[b + i]!;
+      const di = statePlanar[offset + b + n + i]! - zeroFilledPlanar[b + n + i]!;
+      const sr = mapsPlanar[b + i]!;
+      const si = mapsPlanar[b + n + i]!;
+      out[i] = out[i]! + sr * dr + si * di;
+      im[i] = im[i]! + sr * di - si * dr;
+    }
+  }
+  for (let i = 0; i < n; i++) out[i] = Math.sqrt(out[i]! * out[i]! + im[i]! * im[i]!) * factor;
+  return out;
 }

@@ -10,7 +10,7 @@ import { InferenceSession, Tensor, listSupportedBackends } from 'onnxruntime-nod
 import { FlatError, toFlatError } from '../core/errors';
 import type { ComplexStack } from '../core/types';
 import { loadModelCard, readVerifiedModel, type ModelCard } from './card';
-import { displayImage, worstCoilResidual } from './coils';
+import { contributionMap, displayImage, worstCoilResidual } from './coils';
 import { planarToCoils, type PreparedSlice } from './prepare';
 
 export type ExecutionProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
@@ -37,17 +37,25 @@ export interface EngineOptions {
 export interface ReconResult {
   /** N+1 de-normalised shown states (coil-combined): slice 0 = zero-filled (t = 1), N = final (t = 0) */
   states: ComplexStack;
-  /** per state, the worst coil's data-consistency residual (app/recon/coils.ts) */
+  /**
+   * per state, the worst coil's data-consistency residual: from the graph's `dc` output (computed
+   * on the state's own k-space) when the graph has one, else measured here by FFT (app/recon/coils.ts)
+   */
   dcResidual: number[];
+  /** the final state's worst-coil residual, always measured here by FFT of the images returned */
+  finalResidual: number;
+  /** per state (N+1 planes of rows·cols), the model's contribution magnitude (coils.ts contributionMap), de-normalised */
+  contribution: Float32Array;
   /** wall time of the inference in ms */
   ms: number;
 }
 
 /**
  * Called with each shown state as it is produced (index 0 = zero-filled … N = final), de-normalised,
- * with the worst coil's data-consistency residual of that state.
+ * with the worst coil's data-consistency residual of that state and the model's contribution map
+ * (magnitude, rows·cols, same units as the state).
  */
-export type StepCallback = (index: number, state: Float32Array, dcResidual: number) => void | Promise<void>;
+export type StepCallback = (index: number, state: Float32Array, dcResidual: number, contribution: Float32Array) => void | Promise<void>;
 
 export interface Engine {
   readonly card: ModelCard;
@@ -201,12 +209,28 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     };
   }
 
-  /** Normalised [C,2,H,W] planes of one state → shown state (into `shown`) and its DC residual. */
-  function finishState(p: PreparedSlice, planar: Float32Array, offset: number, shown: Float32Array): number {
+  /**
+   * Normalised [C,2,H,W] planes of one state → shown state (into `shown`), contribution map (into
+   * `contribution`) and its DC residual: the graph's value when it gave one (`fromGraph`), else
+   * measured by FFT of every coil (`measure`, always for the final state).
+   */
+  function finishState(p: PreparedSlice, planar: Float32Array, offset: number, shown: Float32Array, contribution: Float32Array, fromGraph: number | undefined, measure: boolean): { dc: number; measured: number } {
     const n = p.rows * p.cols;
     const coilImgs = planarToCoils(planar, p.coils, n, p.scale, offset);
     displayImage(coilImgs, p.maps, p.coils, n, 1, shown);
-    return worstCoilResidual(coilImgs, p.measured, p.mask, p.coils, p.rows, p.cols);
+    contributionMap(planar, p.zeroFilledInput, p.mapsInput, p.coils, n, p.scale, offset, contribution);
+    const measured = measure || fromGraph === undefined ? worstCoilResidual(coilImgs, p.measured, p.mask, p.coils, p.rows, p.cols) : Number.NaN;
+    // the graph says −1 when no coil has measured signal; the TypeScript rule says NaN
+    const dc = fromGraph === undefined ? measured : fromGraph < 0 ? Number.NaN : fromGraph;
+    return { dc, measured };
+  }
+
+  /** The graph's `dc` output as numbers, or undefined for graphs exported before it existed. */
+  function graphResiduals(out: InferenceSession.OnnxValueMapType, count: number): number[] | undefined {
+    const t = out.dc as Tensor | undefined;
+    if (!t) return undefined;
+    if (t.size !== count) throw new FlatError('model-mismatch', `The graph returned ${t.size} residuals, expected ${count}.`);
+    return Array.from(t.data as Float32Array);
   }
 
   function checkUsable(p: PreparedSlice, signal?: AbortSignal): void {
@@ -243,12 +267,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }
       const raw = states.data as Float32Array;
       checkFinite(raw, 'full graph');
+      const fromGraph = graphResiduals(out, steps + 1);
       const data = new Float32Array((steps + 1) * 2 * n);
+      const contribution = new Float32Array((steps + 1) * n);
       const dcResidual: number[] = [];
+      let finalResidual = Number.NaN;
       for (let s = 0; s <= steps; s++) {
-        dcResidual.push(finishState(p, raw, s * p.coils * 2 * n, data.subarray(s * 2 * n, (s + 1) * 2 * n)));
+        const r = finishState(p, raw, s * p.coils * 2 * n, data.subarray(s * 2 * n, (s + 1) * 2 * n), contribution.subarray(s * n, (s + 1) * n), fromGraph?.[s], s === steps);
+        dcResidual.push(r.dc);
+        if (s === steps) finalResidual = r.measured;
       }
-      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, ms };
+      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, finalResidual, contribution, ms };
     });
   }
 
@@ -257,13 +286,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     return exclusive(async () => {
       const n = p.rows * p.cols;
       const data = new Float32Array((steps + 1) * 2 * n);
+      const contribution = new Float32Array((steps + 1) * n);
       const t0 = performance.now();
       // State 0 is the zero-filled image; the step graph takes it from here.
       let x = p.zeroFilledInput;
-      const dcResidual: number[] = [finishState(p, x, 0, data.subarray(0, 2 * n))];
+      // state 0 is Fᴴy itself: its k-space is y, measured once here (cheap next to a graph step)
+      const dcResidual: number[] = [finishState(p, x, 0, data.subarray(0, 2 * n), contribution.subarray(0, n), undefined, true).dc];
+      let finalResidual = Number.NaN;
       const { kspace, maps, mask } = inputsFor(p);
       const stepSession = await session('step');
-      if (onStep) await onStep(0, data.subarray(0, 2 * n), dcResidual[0]!);
+      if (onStep) await onStep(0, data.subarray(0, 2 * n), dcResidual[0]!, contribution.subarray(0, n));
       const dims = [p.coils, 2, p.rows, p.cols];
       for (let i = 0; i < steps; i++) {
         if (signal?.aborted) throw cancelled();
@@ -286,10 +318,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         x = next.data as Float32Array;
         checkFinite(x, `step ${i + 1}`);
         const state = data.subarray((i + 1) * 2 * n, (i + 2) * 2 * n);
-        dcResidual.push(finishState(p, x, 0, state));
-        if (onStep) await onStep(i + 1, state, dcResidual[i + 1]!);
+        const contrib = contribution.subarray((i + 1) * n, (i + 2) * n);
+        const r = finishState(p, x, 0, state, contrib, graphResiduals(out, 1)?.[0], i === steps - 1);
+        dcResidual.push(r.dc);
+        if (i === steps - 1) finalResidual = r.measured;
+        if (onStep) await onStep(i + 1, state, dcResidual[i + 1]!, contrib);
       }
-      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, ms: performance.now() - t0 };
+      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, finalResidual, contribution, ms: performance.now() - t0 };
     });
   }
 

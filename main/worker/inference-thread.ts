@@ -52,13 +52,13 @@ async function run(job: RunJob, seq: number): Promise<void> {
     const t0 = performance.now();
     await e.runSteps(
       job.prepared,
-      (index, state, dc) => {
+      (index, state, dc, contribution) => {
         if (isCancelled(seq)) {
           controller.abort();
           return;
         }
-        const ev = stepEvent(runId, index, t[index] ?? 0, state, dc, job.prepared, job.display, job.reference);
-        post({ type: 'event', event: ev }, [ev.image.buffer as ArrayBuffer]);
+        const ev = stepEvent(runId, index, t[index] ?? 0, state, dc, contribution, job.prepared, job.display, job.reference);
+        post({ type: 'event', event: ev }, [ev.image.buffer as ArrayBuffer, ev.contribution.buffer as ArrayBuffer]);
         if (isCancelled(seq)) controller.abort();
       },
       controller.signal,

@@ -13,6 +13,7 @@ export function stepEvent(
   t: number,
   state: Float32Array,
   dcResidual: number,
+  contribution: Float32Array,
   prepared: PreparedSlice,
   display: { rows: number; cols: number },
   reference?: RealImage,
@@ -26,5 +27,6 @@ export function stepEvent(
   }
   // centreCrop returns the input itself when nothing is cropped; copy so the wire owns its buffer.
   const image = shown.data === mag ? mag : Float32Array.from(shown.data);
-  return { type: 'step', runId, step: index, t, rows: shown.rows, cols: shown.cols, image, metrics };
+  const contrib = Float32Array.from(centreCrop(contribution, rows, cols, display.rows, display.cols).data);
+  return { type: 'step', runId, step: index, t, rows: shown.rows, cols: shown.cols, image, contribution: contrib, metrics };
 }

@@ -13,10 +13,11 @@ from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from .config import RunConfig
 from .infer import resolve_model
 from .losses import multicoil_losses
 from .model import Unrolled, count_params
-from .paths import MODELS_DIR
+from .paths import MODELS_DIR, TRAINING_DIR
 from .train import load_model
 
 
@@ -86,9 +87,25 @@ def bench(model: str = "flat", sizes: tuple[int, ...] = (256, 320), repeats: int
             with torch.no_grad():
                 t = _median_time(lambda: net(k, mp, m), repeats, torch.cuda.synchronize)
             out["rows"].append({"backend": "pytorch-cuda", "size": s, "coils": 1, "seconds_per_slice": t})
-    # training throughput on crops, as the trainer runs (fft DFT, flow loss for FLAT)
-    # (single-coil 128² crops, the setting of the first round's 1.2 slices/s per run)
-    net = load_model(path).train().requires_grad_(True)
+    # training throughput on crops, as the trainer runs now (fft DFT, both threads, channels_last, flow
+    # loss), on the first round's architecture and setting (12 steps, single-coil 128² crops) so it
+    # compares with that round's logged rate (training/runs/{flat,vanilla}: two runs, one thread each)
+    first = TRAINING_DIR / "runs" / "flat" / "config.json"
+    if first.exists():
+        net = Unrolled(RunConfig.from_dict(json.loads(first.read_text())).model).train().requires_grad_(True)
+        out["train_model"] = "first-round architecture (training/runs/flat/config.json), random weights"
+    else:
+        net = load_model(path).train().requires_grad_(True)
+        out["train_model"] = str(path)
+    out["train_steps"] = net.steps
+    before = []
+    for run in ("flat", "vanilla"):
+        summary = TRAINING_DIR / "runs" / run / "train_summary.json"
+        if summary.exists():
+            m = json.loads(summary.read_text())
+            before.append(m["samples_seen"] / m["train_seconds"])
+    if before:
+        out["first_round_slices_per_s_per_run"] = before
     net.phi.channels_last = True
     opt = torch.optim.Adam(net.parameters(), lr=1e-4)
     k, mp, m = _inputs(train_crop, torch.device("cpu"), 1, train_batch)
@@ -115,7 +132,10 @@ def print_bench(b: dict) -> None:
     print(f"  {'backend':<28}{'size':>6}{'s/slice':>10}")
     for r in b["rows"]:
         print(f"  {r['backend']:<28}{r['size']:>6}{r['seconds_per_slice']:10.3f}")
-    print(f"  training throughput ({b['train_crop']}² crops): {b['train_slices_per_s']:.2f} slices/s")
+    print(f"  training throughput ({b['train_crop']}² crops, {b.get('train_model', '')}): "
+          f"{b['train_slices_per_s']:.2f} slices/s")
+    if b.get("first_round_slices_per_s_per_run"):
+        print(f"  first round, per run (from its logs): {b['first_round_slices_per_s_per_run']}")
 
 
 def bench_cli(model: str, sizes: list[int], repeats: int, threads: int, as_json: bool) -> None:

@@ -32,6 +32,7 @@ class TrainConfig:
     shared_data: bool = True  # add the shared/data *train* files (sources.py) when present
     val_every: int = 0  # steps between validation PSNR lines in the log (0 = never)
     channels_last: bool = True
+    init: str = ""  # weights (model.pt) to start from, relative to training/; "" = random init
 
 
 @dataclass

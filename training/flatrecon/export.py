@@ -75,12 +75,12 @@ def export_graphs(net: Unrolled, out_full: Path, out_step: Path) -> None:
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
         torch.onnx.export(FullGraph(net), (k, s, m), str(out_full), input_names=["kspace", "maps", "mask"],
-                          output_names=["states"], opset_version=OPSET, dynamo=False,
+                          output_names=["states", "dc"], opset_version=OPSET, dynamo=False,
                           dynamic_axes={"kspace": dyn, "maps": dyn, "mask": dm, "states": {1: "C", 3: "H", 4: "W"}})
         x = torch.randn(k.shape[0], 2, k.shape[2], k.shape[3])
         step = torch.tensor([0], dtype=torch.int64)
         torch.onnx.export(StepGraph(net), (x, k, s, m, step), str(out_step),
-                          input_names=["x", "kspace", "maps", "mask", "step"], output_names=["x_next"],
+                          input_names=["x", "kspace", "maps", "mask", "step"], output_names=["x_next", "dc"],
                           opset_version=OPSET, dynamo=False,
                           dynamic_axes={"x": dyn, "kspace": dyn, "maps": dyn, "mask": dm, "x_next": dyn})
     for p in (out_full, out_step):
@@ -122,6 +122,25 @@ def training_data_text(cfg: dict) -> str:
             "random phase; 1D random and equispaced masks")
 
 
+def _init_chain(cfg: dict) -> list[dict]:
+    """The runs a fine-tuned model started from (train.init), each with its command and meta, newest
+    first: the card then accounts for every step of training."""
+    chain: list[dict] = []
+    init = cfg.get("train", {}).get("init", "")
+    while init and len(chain) < 8:
+        path = Path(init) if Path(init).is_absolute() else REPO_ROOT / "training" / init
+        if not path.exists():
+            chain.append({"weights": init, "missing": True})
+            break
+        ck = torch.load(str(path), map_location="cpu", weights_only=False)
+        cmd = path.parent / "command.txt"
+        chain.append({"weights": init, "meta": ck.get("meta", {}),
+                      "command": cmd.read_text().strip() if cmd.exists() else "",
+                      "config": ck.get("config", {})})
+        init = ck.get("config", {}).get("train", {}).get("init", "")
+    return chain
+
+
 def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: dict | None = None,
                  command: str = "", extra: dict | None = None) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -151,8 +170,12 @@ def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: 
                      {"name": "mask", "type": "float32", "shape": [1, 1, "H", "W"]},
                      {"name": "step", "type": "int64", "shape": [1], "range": [0, n - 1]}],
         },
-        "outputs": {"full": [{"name": "states", "type": "float32", "shape": [n + 1, "C", 2, "H", "W"]}],
-                    "step": [{"name": "x_next", "type": "float32", "shape": ["C", 2, "H", "W"]}]},
+        "outputs": {"full": [{"name": "states", "type": "float32", "shape": [n + 1, "C", 2, "H", "W"]},
+                             {"name": "dc", "type": "float32", "shape": [n + 1]}],
+                    "step": [{"name": "x_next", "type": "float32", "shape": ["C", 2, "H", "W"]},
+                             {"name": "dc", "type": "float32", "shape": [1]}]},
+        "dc": "worst coil's ‖M·k − y‖/‖y‖ of each state from its own k-space k (x = Fᴴk), −1 when no coil "
+              "has measured signal; the app re-measures the final image by FFT",
         "coils": "C receive coils on the leading axis (1 for single-coil); maps = ACS sensitivities "
                  "(training/flatrecon/coils.py, app/recon/coils.ts); states are per-coil images, shown as "
                  "their RSS with the phase of the sensitivity-weighted combination",
@@ -176,6 +199,7 @@ def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: 
                        "licences (see files); Colin27 via Debian mricron-data is BSD-3 with the Colin27 notice",
             "meta": ck.get("meta", {}),
             "command": (extra or {}).get("train_command", ""),
+            "initialised_from": _init_chain(cfg),
             "config": cfg,
             "commit": git_commit(),
             "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -191,11 +215,18 @@ def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: 
     return card
 
 
-def run_onnx(path: Path, feeds: dict[str, np.ndarray], threads: int = 1) -> np.ndarray:
+def run_onnx_all(path: Path, feeds: dict[str, np.ndarray], threads: int = 1) -> dict[str, np.ndarray]:
+    """Every output of a graph by name (CPU provider)."""
     import onnxruntime as ort
 
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-    return sess.run(None, feeds)[0]
+    names = [o.name for o in sess.get_outputs()]
+    return dict(zip(names, sess.run(None, feeds), strict=True))
+
+
+def run_onnx(path: Path, feeds: dict[str, np.ndarray], threads: int = 1) -> np.ndarray:
+    """The first output (states / x_next)."""
+    return next(iter(run_onnx_all(path, feeds, threads).values()))

@@ -237,17 +237,35 @@ class Unrolled(nn.Module):
         """All per-coil states [N+1, B, C, 2, H, W]; states[0] = Fᴴy (t = 1), states[N] final (t = 0)."""
         if self.dft_mode == "fft":
             return self._forward_complex(y, maps, mask)
+        return self.trajectory(y, maps, mask)[0]
+
+    def trajectory(self, y: torch.Tensor, maps: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-coil states and their k-spaces kx (x = Fᴴ kx), both [N+1, B, C, 2, H, W] (DFT-matrix path)."""
         dft = make_dft(self.dft_mode, y)
         kx = y  # F Fᴴ y = y
         x = dft.ifft(y)
-        states = [x]
+        states, ks = [x], [kx]
         n = self.steps
         for i in range(n):
             k_idx = 0 if self.cfg.shared else (n - 1 - i)
             x, kx = self.update(x, kx, y, maps, mask, k_idx, self.t_view[i], self.t_view[i] - self.t_view[i + 1],
                                 dft)
             states.append(x)
-        return torch.stack(states, dim=0)
+            ks.append(kx)
+        return torch.stack(states, dim=0), torch.stack(ks, dim=0)
+
+
+def dc_residual(k: torch.Tensor, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Worst coil's data-consistency residual ‖M k_c − y_c‖ / ‖y_c‖ of states given by their k-space
+    ([..., C, 2, H, W] → [...]); coils without measured signal are skipped, −1 when none has any.
+    In the graphs k is the state's own k-space (x = Fᴴ k), so this is app/recon/coils.ts's
+    worstCoilResidual without the DFT round trip."""
+    d = mask * k - y
+    num = (d * d).sum(dim=(-3, -2, -1))
+    den = (y * y).sum(dim=(-3, -2, -1)).expand_as(num)
+    has = den > 0
+    r = torch.where(has, torch.sqrt(num / torch.where(has, den, torch.ones_like(den))), -torch.ones_like(num))
+    return r.amax(dim=-1)
 
 
 def combine(x: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
@@ -271,7 +289,8 @@ def rss(x: torch.Tensor) -> torch.Tensor:
 
 class StepGraph(nn.Module):
     """One Euler step for the ONNX step graph (coils on the leading axis, batch of one): weights and
-    t gathered by the int64 `step` tensor. x, kspace, maps [C, 2, H, W]; mask [1, 1, H, W]."""
+    t gathered by the int64 `step` tensor. x, kspace, maps [C, 2, H, W]; mask [1, 1, H, W] → x_next
+    [C, 2, H, W] and its worst-coil data-consistency residual dc [1]."""
 
     def __init__(self, net: Unrolled):
         super().__init__()
@@ -287,19 +306,22 @@ class StepGraph(nn.Module):
         t_now = torch.gather(net.t_view, 0, i.reshape(1))
         t_next = torch.gather(net.t_view, 0, (i + 1).reshape(1))
         eta = (t_now - t_next).reshape(1, 1, 1, 1, 1)
-        x_next, _ = net.update(x, dft.fft(x), kspace, maps, mask, k_idx, t_now, eta, dft)
-        return x_next[0]
+        x_next, k_next = net.update(x, dft.fft(x), kspace, maps, mask, k_idx, t_now, eta, dft)
+        return x_next[0], dc_residual(k_next, kspace, mask).reshape(1)
 
 
 class FullGraph(nn.Module):
-    """The whole trajectory: kspace, maps [C, 2, H, W], mask [1, 1, H, W] → states [N+1, C, 2, H, W]."""
+    """The whole trajectory: kspace, maps [C, 2, H, W], mask [1, 1, H, W] → states [N+1, C, 2, H, W] and
+    each state's worst-coil data-consistency residual dc [N+1]."""
 
     def __init__(self, net: Unrolled):
         super().__init__()
         self.net = net
 
     def forward(self, kspace, maps, mask):
-        return self.net(kspace.unsqueeze(0), maps.unsqueeze(0), mask.unsqueeze(0))[:, 0]
+        y, m = kspace.unsqueeze(0), mask.unsqueeze(0)
+        states, ks = self.net.trajectory(y, maps.unsqueeze(0), m)
+        return states[:, 0], dc_residual(ks, y, m)[:, 0]
 
 
 def count_params(m: nn.Module) -> int:

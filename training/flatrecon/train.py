@@ -128,6 +128,11 @@ def train(cfg: RunConfig, run_dir: Path, resume: bool = False, command: str | No
         opt.load_state_dict(ck["opt"])
         step, elapsed_before, seen_total = int(ck["step"]), float(ck["elapsed"]), int(ck.get("seen", 0))
         log(f"resumed from {last} at step {step}")
+    elif tc.init:
+        # fine-tune: weights only; optimiser, step and learning-rate schedule start fresh
+        init_path = Path(tc.init) if Path(tc.init).is_absolute() else Path(__file__).resolve().parent.parent / tc.init
+        net.load_state_dict(torch.load(str(init_path), map_location=device, weights_only=False)["model"])
+        log(f"initialised from {tc.init}")
     module: torch.nn.Module = DDP(net) if world > 1 else net
 
     slices = slices if slices is not None else colin_slices(tc.slice_step, brain=tc.colin_brain)

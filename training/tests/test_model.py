@@ -51,7 +51,7 @@ def test_complex_and_channel_forms_agree_and_step_graph_reproduces_them(colin_sl
         torch.testing.assert_close(chan, states, atol=1e-5, rtol=1e-4)
         stepper = StepGraph(net)
         for i in range(net.steps):
-            nxt = stepper(states[i, 0], y[0], s[0], m[0], torch.tensor([i]))
+            nxt, _ = stepper(states[i, 0], y[0], s[0], m[0], torch.tensor([i]))
             torch.testing.assert_close(nxt, states[i + 1, 0], atol=1e-5, rtol=1e-4)
 
 

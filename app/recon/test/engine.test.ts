@@ -99,6 +99,22 @@ describe('onnxruntime engine', () => {
     const m = trajectoryMetrics(full.states, full.dcResidual, reference);
     expect(m.dcResidual[0]).toBeLessThan(1e-4);
     const last = engine.steps;
+    // one coil (|S| = 1): the contribution map is |state_k − state_0| of the shown complex states
+    const n = rows * cols;
+    const s0 = stateOf(full.states, 0);
+    const sN = stateOf(full.states, last);
+    const cN = full.contribution.subarray(last * n, (last + 1) * n);
+    let peak = 0;
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const d = Math.hypot(sN[2 * i]! - s0[2 * i]!, sN[2 * i + 1]! - s0[2 * i + 1]!);
+      peak = Math.max(peak, d);
+      worst = Math.max(worst, Math.abs(d - cN[i]!));
+    }
+    expect(peak).toBeGreaterThan(0);
+    expect(worst / peak).toBeLessThan(1e-3);
+    // state 0 is the graph's own Fᴴy: it differs from the TypeScript zero-filled image by rounding only
+    expect(Math.max(...full.contribution.subarray(0, n))).toBeLessThan(1e-4 * peak);
     // the model must improve on the zero-filled start of a held-out image
     expect(m.psnr![last]!).toBeGreaterThan(m.psnr![0]! + 1);
     expect(m.ssim![last]!).toBeGreaterThan(m.ssim![0]!);

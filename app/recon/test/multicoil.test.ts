@@ -71,6 +71,10 @@ describe('multi-coil k-space', () => {
     const m = trajectoryMetrics(r.states, r.dcResidual, ref);
     expect(Math.min(...m.psnr!)).toBeGreaterThan(60);
     expect(Math.max(...r.dcResidual)).toBeLessThan(1e-5);
+    // nothing unmeasured: the network contributes nothing beyond float rounding
+    let cmax = 0;
+    for (const v of r.contribution) cmax = Math.max(cmax, v);
+    expect(cmax).toBeLessThan(1e-4 * ref.dataRange!);
   });
 
   it('at 4×: every state is data-consistent in every coil, full and step graphs agree', async () => {
@@ -92,6 +96,11 @@ describe('multi-coil k-space', () => {
     const ref = referenceSlice(study, 0)!;
     const m = trajectoryMetrics(full.states, full.dcResidual, ref);
     expect(psnr(ref.data, magnitude(stateOf(full.states, 0)), ref.dataRange)).toBeCloseTo(m.psnr![0]!, 8);
+    // undersampled: the final state carries a visible network contribution (≥ 1 % of the image max)
+    const n = rows * cols;
+    let cmax = 0;
+    for (const v of full.contribution.subarray(engine.steps * n)) cmax = Math.max(cmax, v);
+    expect(cmax).toBeGreaterThan(0.01 * ref.dataRange!);
   });
 
   it('refuses a file whose coil is empty in every slice, at load, in one sentence', async () => {

@@ -63,7 +63,7 @@ function scriptedApi(script: (runId: string, emit: (e: ReconEvent) => void) => v
       const runId = `r${runs.length + 1}`;
       runs.push(runId);
       // An older run's late event arrives too; it must be ignored.
-      emit({ type: 'step', runId: 'stale', step: 0, t: 1, rows: ROWS, cols: COLS, image: image(9), metrics: { dcResidual: 9 } });
+      emit({ type: 'step', runId: 'stale', step: 0, t: 1, rows: ROWS, cols: COLS, image: image(9), contribution: image(0), metrics: { dcResidual: 9 } });
       script(runId, emit);
       void req;
       return { runId };
@@ -85,6 +85,7 @@ const step = (runId: string, k: number): ReconEvent => ({
   rows: ROWS,
   cols: COLS,
   image: image(k),
+  contribution: image(0),
   metrics: { psnr: 20 + k, dcResidual: 0.1 / (k + 1) },
 });
 

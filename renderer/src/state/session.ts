@@ -354,6 +354,7 @@ function onEvent(ev: ReconEvent): void {
       bump();
       break;
     case 'step': {
+      // Older hosts do not send it; a wrong-sized one is dropped rather than drawn misaligned.
       const contribution = (ev as { contribution?: unknown }).contribution;
       steps[ev.step] = markRaw({
         step: ev.step,
