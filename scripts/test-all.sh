@@ -9,8 +9,9 @@ status=0
 
 step() { echo; echo "=== $1"; }
 
-step "lint + types (ruff, tsc, vue-tsc)"
+step "lint + types (ruff, eslint with the layer boundaries, tsc, vue-tsc)"
 .venv/bin/ruff check training || status=1
+npx eslint . || status=1
 npx tsc -p tsconfig.json --noEmit || status=1
 npx vue-tsc -p renderer/tsconfig.json --noEmit || status=1
 

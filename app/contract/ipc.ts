@@ -5,6 +5,9 @@
 
 import type { FormatId, MaskSpec } from '../core/types';
 import type { FlatErrorCode } from '../core/errors';
+import { parseMaskSpec } from '../masks/spec';
+
+export { parseMaskSpec };
 
 export const IPC_CHANNELS = {
   getInfo: 'flat:get-info',
@@ -186,25 +189,13 @@ function isId(v: unknown): v is string {
   return typeof v === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v);
 }
 
-export function validateMaskSpec(v: unknown): MaskSpec | string {
-  if (typeof v !== 'object' || v === null) return 'mask must be an object';
-  const m = v as Record<string, unknown>;
-  if (m.kind !== 'random' && m.kind !== 'equispaced') return 'mask.kind must be random or equispaced';
-  if (typeof m.acceleration !== 'number' || !(m.acceleration >= 1 && m.acceleration <= 32))
-    return 'mask.acceleration must be a number from 1 to 32';
-  if (typeof m.centerFraction !== 'number' || !(m.centerFraction > 0 && m.centerFraction <= 1))
-    return 'mask.centerFraction must be in (0, 1]';
-  if (!isInt(m.seed, 0, 2 ** 31 - 1)) return 'mask.seed must be a non-negative integer';
-  return { kind: m.kind, acceleration: m.acceleration, centerFraction: m.centerFraction, seed: m.seed };
-}
-
 export function validateReconRequest(v: unknown): ReconRequest | string {
   if (typeof v !== 'object' || v === null) return 'request must be an object';
   const r = v as Record<string, unknown>;
   if (!isId(r.studyId)) return 'studyId is invalid';
   if (!isInt(r.slice, 0, 100_000)) return 'slice must be a non-negative integer';
   if (r.mask === undefined) return { studyId: r.studyId, slice: r.slice };
-  const mask = validateMaskSpec(r.mask);
+  const mask = parseMaskSpec(r.mask);
   if (typeof mask === 'string') return mask;
   return { studyId: r.studyId, slice: r.slice, mask };
 }

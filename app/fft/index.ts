@@ -100,11 +100,6 @@ export function fft2cSlice(
   return result;
 }
 
-/** Centred orthonormal forward 2D FFT of one interleaved complex slice. */
-export function fft2cSliceForward(input: Float32Array, rows: number, cols: number, out?: Float32Array): Float32Array {
-  return fft2cSlice(input, rows, cols, false, out);
-}
-
 /** Centred orthonormal inverse 2D FFT (the adjoint) of one interleaved complex slice. */
 export function ifft2cSlice(input: Float32Array, rows: number, cols: number, out?: Float32Array): Float32Array {
   return fft2cSlice(input, rows, cols, true, out);

@@ -16,7 +16,7 @@ import { readFastMri } from './fastmri';
 import { withH5 } from './h5/session';
 import { H5O } from './h5/wasm';
 import { readIsmrmrd } from './ismrmrd';
-import { READER_LIMITS, resolveLimits, type ReaderLimits } from './limits';
+import { resolveLimits, type ReaderLimits } from './limits';
 import { readNifti } from './nifti';
 import { readNpy } from './npy';
 

@@ -8,36 +8,19 @@
 import { FlatError } from '../core/errors';
 import type { MaskSpec } from '../core/types';
 import { mulberry32 } from './prng';
+import { maskSpecProblem } from './spec';
 
-export function validateMaskSpec(spec: MaskSpec): void {
-  if (spec.kind !== 'random' && spec.kind !== 'equispaced') {
-    throw new FlatError('invalid-request', `Unknown mask kind "${String(spec.kind)}"; use random or equispaced.`);
-  }
-  if (!Number.isFinite(spec.acceleration) || spec.acceleration < 1 || spec.acceleration > 64) {
-    throw new FlatError('invalid-request', `Acceleration must be a number from 1 to 64, got ${spec.acceleration}.`);
-  }
-  if (!Number.isFinite(spec.centerFraction) || spec.centerFraction < 0 || spec.centerFraction > 1) {
-    throw new FlatError('invalid-request', `Centre fraction must be between 0 and 1, got ${spec.centerFraction}.`);
-  }
-  if (spec.centerFraction * spec.acceleration > 1 + 1e-9) {
-    throw new FlatError(
-      'invalid-request',
-      `Centre fraction ${spec.centerFraction} alone samples more than 1/${spec.acceleration} of the columns.`,
-    );
-  }
-  if (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > 0xffffffff) {
-    throw new FlatError('invalid-request', `Seed must be an integer from 0 to 4294967295, got ${spec.seed}.`);
-  }
-}
+export { defaultCenterFraction } from './spec';
 
-/** Default centre fraction used by fastMRI for a given acceleration (0.08 at 4×, 0.04 at 8×). */
-export function defaultCenterFraction(acceleration: number): number {
-  return Math.min(1, 0.32 / acceleration);
+/** Throws the mask rule's sentence (spec.ts) as an invalid-request error. */
+export function assertMaskSpec(spec: MaskSpec): void {
+  const problem = maskSpecProblem(spec);
+  if (problem) throw new FlatError('invalid-request', problem);
 }
 
 /** Column mask (length cols, 1 = sampled). */
 export function makeColumnMask(spec: MaskSpec, cols: number): Uint8Array {
-  validateMaskSpec(spec);
+  assertMaskSpec(spec);
   if (!Number.isInteger(cols) || cols < 1) throw new FlatError('invalid-shape', `Cannot make a mask for ${cols} columns.`);
   const mask = new Uint8Array(cols);
   const numLow = Math.round(cols * spec.centerFraction);

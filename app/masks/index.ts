@@ -5,7 +5,8 @@ export {
   columnMaskToPlane,
   defaultCenterFraction,
   samplingFraction,
-  validateMaskSpec,
+  assertMaskSpec,
 } from './cartesian';
 export { loadMaskFile, parseMaskNpy, maskFileToPlane, type MaskFile } from './maskFile';
 export { mulberry32 } from './prng';
+export { MASK_KINDS, MASK_LIMITS, maskSpecProblem, parseMaskSpec } from './spec';

@@ -9,7 +9,8 @@ import { FlatError } from '../core/errors';
 import { DEFAULT_LOCAL_AE, DEFAULT_RETRIES, DEFAULT_TIMEOUTS, type PacsNode, type PacsTimeouts } from './config';
 import { describeNode, isPending, isWarning, runAssociation, statusText, type AssociationContext, type DimseRequest } from './association';
 
-const { Client, Dataset } = dimse;
+const { Client } = dimse;
+type Dataset = InstanceType<typeof dimse.Dataset>;
 const { CEchoRequest, CFindRequest, CGetRequest, CStoreRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;
 
@@ -100,12 +101,14 @@ function checkQueryValue(v: string | undefined, what: string, re: RegExp, hint: 
 
 /** Validate a query: no backslash (DICOM value separator) or control characters; dates and UIDs by form. */
 export function checkStudyQuery(q: StudyQuery): StudyQuery {
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   const text = /^[^\\\x00-\x1f]{1,64}$/;
   return {
     patientId: checkQueryValue(q.patientId, 'The patient ID', text, 'up to 64 characters, no backslash'),
     patientName: checkQueryValue(q.patientName, 'The patient name', text, 'up to 64 characters, no backslash (use * as a wildcard)'),
     studyDate: checkQueryValue(q.studyDate, 'The study date', /^(\d{8}|\d{8}-|-\d{8}|\d{8}-\d{8})$/, 'use YYYYMMDD or a range YYYYMMDD-YYYYMMDD'),
     modality: checkQueryValue(q.modality, 'The modality', /^[A-Z0-9_]{1,16}$/, 'use a DICOM modality code such as MR'),
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     accessionNumber: checkQueryValue(q.accessionNumber, 'The accession number', /^[^\\\x00-\x1f]{1,16}$/, 'up to 16 characters, no backslash'),
     studyInstanceUid: checkQueryValue(q.studyInstanceUid, 'The study instance UID', UID_RE, 'digits and dots only'),
   };
@@ -249,7 +252,7 @@ async function getSeries(
     const client = new Client();
     let written = 0;
     let writeError: string | undefined;
-    client.on('cStoreRequest', (request: { getDataset(): InstanceType<typeof Dataset> | undefined }, callback: (r: unknown) => void) => {
+    client.on('cStoreRequest', (request: { getDataset(): Dataset | undefined }, callback: (r: unknown) => void) => {
       const response = CStoreResponse.fromRequest(request as never);
       try {
         const ds = request.getDataset();

@@ -40,29 +40,3 @@ export function quantile(values: Float32Array, q: number): number {
   const hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
-
-/**
- * Map magnitudes to a 16-bit buffer: value / maxValue · 65535, clamped. Using one maxValue for all
- * states of a trajectory keeps brightness steady while the reader scrubs.
- */
-export function toDisplay16(mag: Float32Array, maxValue: number, out = new Uint16Array(mag.length)): Uint16Array {
-  const k = maxValue > 0 ? 65535 / maxValue : 0;
-  for (let i = 0; i < mag.length; i++) {
-    const v = mag[i]! * k;
-    out[i] = v <= 0 ? 0 : v >= 65535 ? 65535 : Math.round(v);
-  }
-  return out;
-}
-
-/** Magnitude of one complex state, centre-cropped, as a 16-bit display buffer. */
-export function stateToDisplay16(
-  state: Float32Array,
-  rows: number,
-  cols: number,
-  maxValue: number,
-  crop?: { rows: number; cols: number },
-): { data: Uint16Array; rows: number; cols: number } {
-  const mag = magnitude(state);
-  const c = crop ? centreCrop(mag, rows, cols, crop.rows, crop.cols) : { data: mag, rows, cols };
-  return { data: toDisplay16(c.data, maxValue), rows: c.rows, cols: c.cols };
-}

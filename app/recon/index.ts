@@ -12,7 +12,7 @@ export {
 } from './engine';
 export { prepareSlice, toPlanar, fromPlanar, coilsToPlanar, planarToCoils, type PreparedSlice } from './prepare';
 export { acsBox, estimateMaps, displayImage, coilImages, maxRss, rssImage, worstCoilResidual } from './coils';
-export { magnitude, centreCrop, quantile, toDisplay16, stateToDisplay16 } from './display';
+export { magnitude, centreCrop, quantile } from './display';
 export {
   referenceSlice,
   volumeMax,

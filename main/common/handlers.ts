@@ -4,7 +4,7 @@
 
 import type { AppInfo, FlatApi, SliceImages, StudySummary } from '../../app/contract/ipc';
 import {
-  validateMaskSpec,
+  parseMaskSpec,
   validateOpenFiles,
   validateReconRequest,
   validateRunId,
@@ -71,7 +71,7 @@ const MAX_ARGS: Record<InvokeMethod, number> = {
 };
 
 function invalid(message: string) {
-  return fail('invalid-request', `Invalid request: ${message}.`);
+  return fail('invalid-request', `Invalid request: ${message.replace(/\.$/, '')}.`);
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -139,7 +139,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (typeof ss === 'string') return invalid(ss);
       let mask: MaskSpec | undefined;
       if (args[2] !== undefined && args[2] !== null) {
-        const m = validateMaskSpec(args[2]);
+        const m = parseMaskSpec(args[2]);
         if (typeof m === 'string') return invalid(m);
         mask = m;
       }

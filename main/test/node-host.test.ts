@@ -153,7 +153,10 @@ async function subscribe(): Promise<{ events: ReconEvent[]; next(pred: (e: Recon
             if (!line.startsWith('data: ')) continue;
             const ev = decodeWire<ReconEvent>(line.slice(6));
             events.push(ev);
-            for (const w of waiters.splice(0)) (w.pred(ev) ? w.resolve(ev) : waiters.push(w));
+            for (const w of waiters.splice(0)) {
+              if (w.pred(ev)) w.resolve(ev);
+              else waiters.push(w);
+            }
           }
         }
       }

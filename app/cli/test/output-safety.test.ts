@@ -120,6 +120,7 @@ describe('recon CLI: special files and sizes', () => {
     writeFileSync(evil, 'not numpy at all');
     const r = runCli(['--input', evil, '--out', path.join(dir, 'o')]);
     expect(r.code).not.toBe(0);
+    // eslint-disable-next-line no-control-regex -- the escape byte must not reach the terminal
     expect(r.stderr).not.toMatch(/[\u001b\u202e]/);
     expect(r.stderr).toContain('x\\u{1b}[31mRED\\u{202e}gnp.npy');
   }, 60_000);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fft2c, ifft2c } from '../../fft';
 import { loadStudy } from '../index';
-import { expectFlatError, maxAbs, maxAbsDiff, realData } from './helpers';
+import { expectFlatError, maxAbsDiff, realData } from './helpers';
 import { decodeNpy } from '../npy';
 import { READER_LIMITS } from '../limits';
 import { readFileSync } from 'node:fs';

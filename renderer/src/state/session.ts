@@ -5,6 +5,7 @@
 import { reactive, shallowRef, markRaw } from 'vue';
 import type { AppInfo, FlatApi, MenuCommand, ReconEvent, SliceImages, StudySummary } from '../../../app/contract/ipc';
 import type { MaskSpec } from '../../../app/core/types';
+import { maskSpecProblem } from '../../../app/masks/spec';
 import { plainMessage, type Transport } from '../bridge';
 import { autoWindow, loadUserPresets, saveUserPresets, type WindowLevel, type WindowPreset } from '../imaging/windowing';
 
@@ -167,10 +168,7 @@ export function maskSpec(): MaskSpec | undefined {
 export function maskProblem(): string | null {
   const spec = maskSpec();
   if (!spec) return null;
-  if (!(spec.acceleration >= 1 && spec.acceleration <= 32)) return 'Acceleration must be between 1 and 32.';
-  if (!(spec.centerFraction > 0 && spec.centerFraction <= 1)) return 'Centre fraction must be above 0 and at most 1.';
-  if (!Number.isInteger(spec.seed) || spec.seed < 0) return 'Seed must be a whole number ≥ 0.';
-  return null;
+  return maskSpecProblem(spec);
 }
 
 export async function init(connection: { api: FlatApi; transport: Transport }): Promise<void> {

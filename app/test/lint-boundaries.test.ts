@@ -1,0 +1,45 @@
+// The layer boundaries live in eslint.config.js; these cases show the rules fire (and stay quiet on
+// what is allowed), so a wrong import anywhere fails `npx eslint .` in `npm test`.
+import { ESLint } from 'eslint';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './helpers';
+
+const eslint = new ESLint({ cwd: REPO_ROOT });
+
+async function layerErrors(file: string, code: string): Promise<string[]> {
+  const [r] = await eslint.lintText(code, { filePath: path.join(REPO_ROOT, file) });
+  return (r?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports' || m.ruleId === 'no-restricted-globals').map((m) => m.message);
+}
+
+describe('layer boundaries (ESLint)', () => {
+  it.each([
+    ['renderer/src/x.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;"],
+    ['renderer/src/x.ts', "import { loadStudy } from '../../app/formats';\nexport const f = loadStudy;"],
+    ['renderer/src/x.ts', "import { createEngine } from '../../app/recon/engine';\nexport const f = createEngine;"],
+    ['renderer/src/x.ts', "import { makeMask } from '../../app/masks';\nexport const f = makeMask;"],
+    ['renderer/src/x.ts', "import { createHandlers } from '../../main/common/handlers';\nexport const f = createHandlers;"],
+    ['renderer/src/x.ts', "import { InferenceSession } from 'onnxruntime-node';\nexport const f = InferenceSession;"],
+    ['app/metrics/x.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;"],
+    ['app/masks/x.ts', "import { loadStudy } from '../formats';\nexport const f = loadStudy;"],
+    ['app/core/x.ts', "import { createEngine } from '../recon/engine';\nexport const f = createEngine;"],
+    ['app/recon/x.ts', "import { store } from '../../renderer/src/state/session';\nexport const f = store;"],
+    ['app/formats/x.ts', "import { app } from 'electron';\nexport const f = app;"],
+    ['main/common/x.ts', "import { store } from '../../renderer/src/state/session';\nexport const f = store;"],
+    ['app/formats/x.ts', 'export const f = () => document.title;'],
+    ['app/metrics/x.ts', "import { loadMaskFile } from '../masks';\nexport const f = loadMaskFile;"],
+  ])('%s refuses: %s', async (file, code) => {
+    expect((await layerErrors(file, code)).length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['renderer/src/x.ts', "import { maskSpecProblem } from '../../app/masks/spec';\nexport const f = maskSpecProblem;"],
+    ['renderer/src/x.ts', "import type { StudySummary } from '../../app/contract/ipc';\nexport type T = StudySummary;"],
+    ['renderer/src/x.ts', "import type { Handlers } from '../../main/common/handlers';\nexport type T = Handlers;"],
+    ['app/recon/x.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;"],
+    ['app/metrics/x.ts', "import { fft2cSlice } from '../fft';\nexport const f = fft2cSlice;"],
+    ['main/common/x.ts', "import { loadStudy } from '../../app/formats';\nexport const f = loadStudy;"],
+  ])('%s allows: %s', async (file, code) => {
+    expect(await layerErrors(file, code)).toEqual([]);
+  });
+});
