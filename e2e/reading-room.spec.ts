@@ -332,12 +332,12 @@ describe('reading room (Chromium + real Node host)', () => {
     await page.mouse.up();
     const label = tid('measure-label');
     await label.waitFor();
-    const text = await label.innerText();
+    const text = (await label.textContent())!.trim();
     const spacingKnown = !/unknown/.test(await tid('pixel-spacing').innerText());
     expect(text).toMatch(spacingKnown ? /^\d+\.\d mm$/ : /^\d+\.\d px \(spacing unknown\)$/);
     await page.keyboard.press('r');
     await settle();
-    expect(await label.innerText()).toBe(text);
+    expect((await label.textContent())!.trim()).toBe(text);
     await shot('r06-length-rotated-1400');
     await page.keyboard.press('Delete');
     await label.waitFor({ state: 'detached' });
@@ -363,7 +363,7 @@ describe('reading room (Chromium + real Node host)', () => {
     };
     for (const v of Object.values(m0)) expect(v).toMatch(/^[LRAPHF]{1,3}$/);
     expect(await tid('pixel-spacing').innerText()).toMatch(/mm/);
-    expect(await attr('scalebar-step', 'data-unit')).toBe('mm');
+    expect(await attr('scalebar-step', 'data-unit')).toMatch(/^(mm|cm)$/);
     await shot('r07-dicom-markers-1400');
     await focusImage();
     await page.keyboard.press('r'); // clockwise: the top edge goes to the right
@@ -434,6 +434,7 @@ describe('reading room (Chromium + real Node host)', () => {
   it('at 1024×700 nothing is off-screen (header, ?, Apply), the overlays and text still pass', async () => {
     await page.setViewportSize({ width: 1024, height: 700 });
     await settle();
+    await shot('r09-sample-1024');
     const r = await inPage<{ out: string[]; scrollW: number; scrollH: number; w: number; h: number }>(page, OFFSCREEN);
     expect(r.out).toEqual([]);
     expect(r.scrollW).toBeLessThanOrEqual(r.w);
@@ -442,7 +443,6 @@ describe('reading room (Chromium + real Node host)', () => {
     const a = await inPage<{ minFont: number; minFontAt: string; worst: number; worstAt: string }>(page, TEXT_AUDIT);
     expect(a.minFont, a.minFontAt).toBeGreaterThanOrEqual(12);
     expect(a.worst, a.worstAt).toBeGreaterThanOrEqual(4.5);
-    await shot('r09-sample-1024');
     await tid('layout-toggle').click();
     for (const kind of ['zero', 'step', 'reference', 'error'] as PaneKind[]) {
       await expect.poll(async () => (await canvasStats(page, kind))?.std ?? 0, { timeout: 10_000 }).toBeGreaterThan(1);
