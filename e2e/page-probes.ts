@@ -2,7 +2,7 @@
 // run as page scripts given as strings because the node-side tsconfig has no DOM types.
 import type { Page } from 'playwright-core';
 
-export type PaneKind = 'zero' | 'step' | 'reference' | 'error';
+export type PaneKind = 'zero' | 'step' | 'reference' | 'error' | 'contribution';
 
 export interface CanvasStats {
   width: number;

@@ -78,7 +78,9 @@ describe('reading station (Chromium + real Node host)', () => {
     // The final image is not blank and the metrics panel scored it against the reference.
     expect((await canvasStats(page))!.std).toBeGreaterThan(8);
     expect(await page.locator('[data-testid="metric-psnr"]').innerText()).toMatch(/^\d+(\.\d+)? dB$/);
-    expect(await page.locator('[data-testid="metric-dc"]').innerText()).toMatch(/\d/);
+    // Data consistency reads "exact" at float precision (the residual itself rides along).
+    expect(await page.locator('[data-testid="metric-dc"]').innerText()).toMatch(/exact|off by \d/);
+    expect(Number(await page.locator('[data-testid="metric-dc"]').getAttribute('data-value'))).toBeGreaterThanOrEqual(0);
     await shot('01-sample-final');
   });
 

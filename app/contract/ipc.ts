@@ -37,6 +37,7 @@ export type MenuCommand =
   | { type: 'open-sample' } // the renderer calls flat.openSample()
   | { type: 'study-opened'; study: StudySummary } // main opened a recent file
   | { type: 'export-dialog' } // File > Export DICOM…: the renderer opens its export dialog
+  | { type: 'view-action'; action: string } // a View-menu item: a renderer action id (renderer/src/reading/keys.ts), whatever key the reader bound it to
   | { type: 'error'; message: string };
 
 export interface ModelSummary {
@@ -96,6 +97,8 @@ export interface StudySummary {
    * source's own, else a fixed scale with the volume maximum at 4000. Absent in older hosts.
    */
   units?: DisplayUnits;
+  /** Row then column direction cosines in patient LPS (DICOM convention); absent = unknown. */
+  imageOrientation?: [number, number, number, number, number, number];
   dicom?: {
     patientName?: string;
     patientId?: string;

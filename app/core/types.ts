@@ -87,6 +87,12 @@ export interface Study {
   crop?: { rows: number; cols: number };
   /** Row and column spacing in mm, when known. */
   pixelSpacingMm?: [number, number];
+  /**
+   * Direction of the rows then of the columns of every slice in patient axes (LPS, DICOM's
+   * ImageOrientationPatient convention), when the file says it (DICOM with geometry, NIfTI with a
+   * qform/sform). Absent: the orientation is unknown.
+   */
+  imageOrientation?: [number, number, number, number, number, number];
   dicom?: DicomSourceMeta;
   /** Plain-language notes shown in the UI, e.g. "Read as k-space: …". */
   notes: string[];

@@ -198,6 +198,9 @@ export function readNifti(source: string, raw: Uint8Array, _opts: LoadOptions, l
   const extraFields: Partial<Study> = { notes };
   if (spacing[0] > 0 && spacing[1] > 0 && Number.isFinite(spacing[0]) && Number.isFinite(spacing[1])) extraFields.pixelSpacingMm = spacing;
   if (!h.rotation) notes.push('The file has no orientation (qform/sform); voxel axes were taken as RAS (NIfTI method 1).');
+  // Resliced to radiological axial: columns run to patient left, rows to posterior (LPS +x, +y).
+  // Without a qform/sform that is an assumption, so the orientation stays unknown.
+  else extraFields.imageOrientation = [1, 0, 0, 0, 1, 0];
   const stack: RealStack | ComplexStack = { slices, rows, cols, data: out };
   return studyFromImages('nifti', source, stack, type.complex, extraFields);
 }

@@ -251,6 +251,7 @@ export function summarize(studyId: string, study: Study): StudySummary {
         ...(d.windowWidth !== undefined ? { windowWidth: d.windowWidth } : {}),
       }
     : undefined;
+  const orientation = study.imageOrientation ?? d?.imageOrientationPatient;
   return {
     studyId,
     source: path.basename(study.source) || study.source,
@@ -266,6 +267,7 @@ export function summarize(studyId: string, study: Study): StudySummary {
     hasReference: study.reference !== undefined || (study.content === 'image' && !study.acquiredMask),
     ...(study.pixelSpacingMm ? { pixelSpacingMm: study.pixelSpacingMm } : {}),
     units: studyUnits(study),
+    ...(orientation ? { imageOrientation: orientation } : {}),
     ...(dicom ? { dicom } : {}),
     notes: [...study.notes],
   };

@@ -1,7 +1,8 @@
-// The application menu. View and Help items press the renderer's own keyboard shortcuts (see
-// renderer/src/keyboard.ts), so they work without any extra API; their accelerators are shown but
-// not registered, leaving the keys to the page. File items that open studies need the renderer to
-// learn about the new study: they go out as MenuCommands (common/menu-commands.ts).
+// The application menu. View items run the renderer's own actions (renderer/src/reading/keys.ts)
+// through a MenuCommand, so they do the same thing whatever key the reader bound the action to; the
+// default key is shown as the accelerator but not registered, leaving the keys to the page. Help ▸
+// Keyboard Shortcuts presses ? (fixed). File items that open studies need the renderer to learn
+// about the new study: they go out as MenuCommands too (common/menu-commands.ts).
 
 import { Menu, type MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from '../common/menu-commands';
@@ -18,16 +19,20 @@ export interface MenuActions {
   devTools: boolean;
 }
 
-/** Renderer shortcuts offered in the View menu: [label, key the page listens for, accelerator shown]. */
+/** Renderer actions offered in the View menu: [label, action id, default key shown]. */
 export const VIEW_SHORTCUTS: readonly [string, string, string][] = [
-  ['Comparison Layout', 'c', 'C'],
-  ['Play / Pause Trajectory', ' ', 'Space'],
-  ['Previous Step', '[', '['],
-  ['Next Step', ']', ']'],
-  ['Reset View', 'r', 'R'],
-  ['Auto Window', 'a', 'A'],
-  ['Lock Window Across Steps', 'l', 'L'],
-  ['Invert', 'i', 'I'],
+  ['Comparison Layout', 'layout', 'G'],
+  ['Model Contribution', 'contribution', 'N'],
+  ['Play / Pause Trajectory', 'cine', 'C'],
+  ['Previous Step', 'step-prev', '['],
+  ['Next Step', 'step-next', ']'],
+  ['Rotate Clockwise', 'rotate-cw', 'R'],
+  ['Flip Horizontally', 'flip-h', 'H'],
+  ['Flip Vertically', 'flip-v', 'V'],
+  ['Reset View', 'reset', 'Space'],
+  ['Auto Window', 'auto-window', 'A'],
+  ['Lock Window Across Steps', 'lock-window', 'K'],
+  ['Invert', 'invert', 'I'],
 ];
 
 export function buildMenu(recent: RecentEntry[], a: MenuActions): Menu {
@@ -58,7 +63,7 @@ export function buildMenu(recent: RecentEntry[], a: MenuActions): Menu {
     {
       label: '&View',
       submenu: [
-        ...VIEW_SHORTCUTS.map(([label, key, shown]) => ({ label, accelerator: shown, registerAccelerator: false, click: () => a.pressKey(key) })),
+        ...VIEW_SHORTCUTS.map(([label, action, shown]) => ({ label, accelerator: shown, registerAccelerator: false, click: () => a.send({ type: 'view-action', action }) })),
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },

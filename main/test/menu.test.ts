@@ -59,25 +59,29 @@ describe('application menu', () => {
     expect(find(empty, 'No recent files').enabled).toBe(false);
   });
 
-  it('View and Help press renderer shortcuts without stealing the keys from the page', () => {
+  it('View runs renderer actions and Help presses ?, without stealing the keys from the page', () => {
     const { a, calls } = actions();
     const menu = buildMenu([], a) as unknown as MenuItemConstructorOptions[];
-    for (const [label, key] of VIEW_SHORTCUTS) {
+    for (const [label, action] of VIEW_SHORTCUTS) {
       const item = find(menu, label);
       expect(item.registerAccelerator).toBe(false);
       click(item);
-      expect(calls.at(-1)).toEqual(['pressKey', key]);
+      expect(calls.at(-1)).toEqual(['send', { type: 'view-action', action }]);
     }
     click(find(menu, 'Keyboard Shortcuts'));
     expect(calls.at(-1)).toEqual(['pressKey', '?']);
     expect(() => find(menu, 'Toggle Developer Tools')).toThrow();
   });
 
-  const keyboard = path.join(REPO_ROOT, 'renderer/src/keyboard.ts');
-  it.skipIf(!existsSync(keyboard))('every key the menu presses is a renderer shortcut', () => {
-    const src = readFileSync(keyboard, 'utf8');
-    for (const key of [...VIEW_SHORTCUTS.map(([, k]) => k), '?']) {
-      expect(src, `renderer shortcut ${JSON.stringify(key)}`).toContain(`'${key}'`);
+  const keys = path.join(REPO_ROOT, 'renderer/src/reading/keys.ts');
+  it.skipIf(!existsSync(keys))('every View action is a renderer action, shown with its default key', () => {
+    const src = readFileSync(keys, 'utf8');
+    for (const [, action, shown] of VIEW_SHORTCUTS) {
+      const m = new RegExp(`id: '${action}',[^\\n]*defaultKeys: \\['([^']*)'`).exec(src);
+      expect(m, `renderer action ${action}`).not.toBeNull();
+      const first = m![1]!;
+      expect(first === ' ' ? 'Space' : first.toUpperCase()).toBe(shown);
     }
+    expect(src).toContain("defaultKeys: ['?']");
   });
 });

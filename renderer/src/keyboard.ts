@@ -1,68 +1,104 @@
-// Keyboard shortcuts in the spirit of OHIF. The same table feeds the handler and the help overlay.
+// Keyboard shortcuts: the action table and default keys live in reading/keys.ts (OHIF-style, the
+// trajectory keys kept); the reader's own bindings in reading.bindings. The same table feeds this
+// handler, the help overlay and the settings panel. Shortcuts never fire while a text field or a
+// select has the focus.
 
+import { ACTIONS, actionFor, shouldHandle, type ActionId, type FocusInfo } from './reading/keys';
 import {
-  autoWindowNow,
-  resetView,
-  sliceBy,
-  setSlice,
-  stepBy,
-  setStep,
-  store,
-  togglePlay,
-} from './state/session';
+  applyNumberedPreset,
+  cancelMeasure,
+  clearMeasurementsHere,
+  flipH,
+  flipV,
+  reading,
+  rotateBy,
+  shownScale,
+  zoomBy,
+  zoomToFit,
+} from './state/reading';
+import { autoWindowNow, resetView, sliceBy, setSlice, stepBy, setStep, store, togglePlay } from './state/session';
 
-export interface Shortcut {
-  keys: string[];
-  label: string;
-  run: () => void;
+export { ACTIONS, keyLabel } from './reading/keys';
+
+export const RUN: Record<ActionId, () => void> = {
+  'tool-wwwc': () => (store.tool = 'wwwc'),
+  'tool-pan': () => (store.tool = 'pan'),
+  'tool-zoom': () => (store.tool = 'zoom'),
+  'tool-length': () => (store.tool = 'length'),
+  'clear-measurements': clearMeasurementsHere,
+  'rotate-cw': () => rotateBy(90),
+  'rotate-ccw': () => rotateBy(-90),
+  'flip-h': flipH,
+  'flip-v': flipV,
+  invert: () => (store.invert = !store.invert),
+  'zoom-in': () => zoomBy(1.25, shownScale()),
+  'zoom-out': () => zoomBy(0.8, shownScale()),
+  'zoom-fit': zoomToFit,
+  reset: resetView,
+  layout: () => (store.layout = store.layout === 'single' ? 'compare' : 'single'),
+  contribution: () => (reading.showContribution = !reading.showContribution),
+  'auto-window': autoWindowNow,
+  'lock-window': () => (store.wlLocked = !store.wlLocked),
+  'preset-1': () => applyNumberedPreset(1),
+  'preset-2': () => applyNumberedPreset(2),
+  'preset-3': () => applyNumberedPreset(3),
+  'preset-4': () => applyNumberedPreset(4),
+  'preset-5': () => applyNumberedPreset(5),
+  'preset-6': () => applyNumberedPreset(6),
+  'preset-7': () => applyNumberedPreset(7),
+  'preset-8': () => applyNumberedPreset(8),
+  cine: togglePlay,
+  'step-prev': () => stepBy(-1),
+  'step-next': () => stepBy(1),
+  'step-first': () => setStep(0),
+  'step-last': () => setStep(store.received),
+  'slice-prev': () => sliceBy(-1),
+  'slice-next': () => sliceBy(1),
+  'slice-back10': () => sliceBy(-10),
+  'slice-fwd10': () => sliceBy(10),
+  'slice-first': () => setSlice(0),
+  'slice-last': () => setSlice((store.study?.slices ?? 1) - 1),
+  export: () => (store.exportOpen = true),
+  help: () => (store.helpOpen = !store.helpOpen),
+  close: () => {
+    if (cancelMeasure()) return;
+    store.helpOpen = false;
+    store.modelCardOpen = false;
+    store.exportOpen = false;
+    reading.settingsOpen = false;
+  },
+};
+
+function focusInfo(el: Element | null): FocusInfo | null {
+  if (!el || !(el instanceof HTMLElement)) return null;
+  return {
+    tagName: el.tagName,
+    type: el instanceof HTMLInputElement ? el.type : undefined,
+    isContentEditable: el.isContentEditable,
+    role: el.getAttribute('role'),
+  };
 }
 
-export const SHORTCUTS: Shortcut[] = [
-  { keys: ['w'], label: 'Window/level tool (drag)', run: () => (store.tool = 'wwwc') },
-  { keys: ['p'], label: 'Pan tool (drag; middle button always pans)', run: () => (store.tool = 'pan') },
-  { keys: ['z'], label: 'Zoom tool (drag; right button or Ctrl+wheel always zoom)', run: () => (store.tool = 'zoom') },
-  { keys: ['r'], label: 'Reset view (fit, window, invert)', run: resetView },
-  { keys: ['i'], label: 'Invert', run: () => (store.invert = !store.invert) },
-  { keys: ['a'], label: 'Auto window (1–99 % of this image)', run: autoWindowNow },
-  { keys: ['l'], label: 'Lock / unlock window across steps', run: () => (store.wlLocked = !store.wlLocked) },
-  { keys: ['c'], label: 'Comparison layout on / off', run: () => (store.layout = store.layout === 'single' ? 'compare' : 'single') },
-  { keys: [' '], label: 'Play / pause the trajectory (cine)', run: togglePlay },
-  { keys: ['[', ','], label: 'Previous step (towards t = 1)', run: () => stepBy(-1) },
-  { keys: [']', '.'], label: 'Next step (towards t = 0)', run: () => stepBy(1) },
-  { keys: ['ArrowUp'], label: 'Previous slice', run: () => sliceBy(-1) },
-  { keys: ['ArrowDown'], label: 'Next slice', run: () => sliceBy(1) },
-  { keys: ['Home'], label: 'First slice', run: () => setSlice(0) },
-  { keys: ['End'], label: 'Last slice', run: () => setSlice((store.study?.slices ?? 1) - 1) },
-  { keys: ['0'], label: 'First step (zero-filled)', run: () => setStep(0) },
-  { keys: ['9'], label: 'Last received step', run: () => setStep(store.received) },
-  { keys: ['e'], label: 'Export DICOM (this step, slice or series)', run: () => (store.exportOpen = true) },
-  { keys: ['?'], label: 'This help', run: () => (store.helpOpen = !store.helpOpen) },
-  { keys: ['Escape'], label: 'Close dialogs', run: () => ((store.helpOpen = false), (store.modelCardOpen = false), (store.exportOpen = false)) },
-];
-
-export function keyLabel(k: string): string {
-  if (k === ' ') return 'Space';
-  if (k === 'ArrowUp') return '↑';
-  if (k === 'ArrowDown') return '↓';
-  if (k === 'Escape') return 'Esc';
-  return k.toUpperCase() === k ? k : k.toUpperCase();
-}
-
-function isTextEntry(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  if (target instanceof HTMLInputElement) return !['range', 'checkbox', 'button', 'radio', 'file'].includes(target.type);
-  return target.isContentEditable;
+/** True while a modal dialog is open: it handles its own keys (Esc, Tab); shortcuts wait. */
+function dialogOpen(): boolean {
+  return store.helpOpen || store.modelCardOpen || store.exportOpen || reading.settingsOpen;
 }
 
 export function handleKey(e: KeyboardEvent): void {
-  if (e.ctrlKey || e.metaKey || e.altKey) return;
-  if (isTextEntry(e.target) && e.key !== 'Escape') return;
-  // the export dialog is modal: the viewer's keys (slices, steps) wait until it is closed
-  if (store.exportOpen && e.key !== 'Escape') return;
-  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
-  const hit = SHORTCUTS.find((s) => s.keys.includes(key) || s.keys.includes(e.key));
-  if (!hit) return;
+  if (e.defaultPrevented) return;
+  // The focused element decides (the event target can be the body when focus sits in a field).
+  const focus = focusInfo((e.target as Element | null) ?? null) ?? focusInfo(document.activeElement);
+  const active = focusInfo(document.activeElement);
+  if (!shouldHandle(e.key, { ctrl: e.ctrlKey, meta: e.metaKey, alt: e.altKey }, focus)) return;
+  if (active && !shouldHandle(e.key, { ctrl: false, meta: false, alt: false }, active)) return;
+  const action = actionFor(reading.bindings, e.key);
+  if (!action) return;
+  if (dialogOpen() && action !== 'close' && action !== 'help') return;
   e.preventDefault();
-  hit.run();
+  RUN[action]();
+}
+
+/** Labels for the help overlay, in table order. */
+export function shortcutRows(): { id: ActionId; label: string; group: string; keys: string[] }[] {
+  return ACTIONS.map((a) => ({ id: a.id, label: a.label, group: a.group, keys: reading.bindings[a.id] ?? [] }));
 }

@@ -78,6 +78,10 @@ declare module 'cornerstone-core' {
   export function updateImage(element: HTMLElement, invalidated?: boolean): void;
   export function draw(element: HTMLElement): void;
   export function pageToPixel(element: HTMLElement, pageX: number, pageY: number): { x: number; y: number };
+  export function pixelToCanvas(element: HTMLElement, pt: { x: number; y: number }): { x: number; y: number };
+  export const colors: {
+    getColormap(id: string, data?: { name: string; colors: number[][] }): { getId(): string };
+  };
   const cornerstone: {
     EVENTS: typeof EVENTS;
     enable: typeof enable;
@@ -95,6 +99,8 @@ declare module 'cornerstone-core' {
     updateImage: typeof updateImage;
     draw: typeof draw;
     pageToPixel: typeof pageToPixel;
+    pixelToCanvas: typeof pixelToCanvas;
+    colors: typeof colors;
   };
   export default cornerstone;
 }

@@ -12,6 +12,8 @@ describe('NIfTI: Colin27 (ch2.nii.gz)', () => {
     expect(s.content).toBe('image');
     expect([s.reference!.slices, s.reference!.rows, s.reference!.cols]).toEqual([181, 217, 181]);
     expect(s.pixelSpacingMm).toEqual([1, 1]);
+    // Radiological axial: columns run to patient left, rows to posterior (LPS).
+    expect(s.imageOrientation).toEqual([1, 0, 0, 0, 1, 0]);
     // the sample's first slice is voxel plane k = 71 of this file, zero-padded to 256² and scaled by 1/max
     const sample = await loadStudy({ path: SAMPLE });
     const ref = s.reference!;

@@ -143,3 +143,52 @@ describe('session runs', () => {
     expect(store.received).toBe(N);
   });
 });
+
+describe('reading additions', () => {
+  it('keeps the model contribution of a step when the host sends it, and prefetches the neighbouring slices', async () => {
+    const { prefetchedSlices, resetView, openSample } = await import('./session');
+    const calls: number[] = [];
+    const api = scriptedApi((runId, emit) => {
+      emit(started(runId));
+      for (let k = 0; k <= N; k++) {
+        const ev = step(runId, k) as Extract<ReconEvent, { type: 'step' }> & { contribution?: Float32Array };
+        ev.contribution = new Float32Array(ROWS * COLS).fill(k);
+        emit(ev);
+      }
+      emit({ type: 'done', runId, ms: 5 });
+    });
+    const getSlice = api.getSlice;
+    api.getSlice = (studyId, slice, mask) => {
+      calls.push(slice);
+      return getSlice(studyId, slice, mask);
+    };
+    await init({ api, transport: 'node-host' });
+    await openSample();
+    expect(stepEntry(N)?.contribution?.[0]).toBe(N);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(prefetchedSlices()).toBe(2); // slices 0 and 2 around the middle one
+    const before = calls.length;
+    store.slice = 2;
+    await loadSlice();
+    expect(calls.slice(before)).not.toContain(2); // slice 2 came from the prefetch (slice 1 is fetched ahead now)
+    // Reset restores rotation and flips with the rest of the view.
+    store.rotation = 90;
+    store.hflip = true;
+    store.vflip = true;
+    resetView();
+    expect([store.rotation, store.hflip, store.vflip]).toEqual([0, false, false]);
+  });
+
+  it('opening something else clears a stale error at once, before the answer comes', async () => {
+    const { openSample } = await import('./session');
+    let release!: () => void;
+    const api = scriptedApi(() => undefined);
+    api.openSample = () => new Promise((r) => (release = () => r(study)));
+    await init({ api, transport: 'node-host' });
+    store.error = 'bad.h5: the file is damaged.';
+    const p = openSample();
+    expect(store.error).toBe('');
+    release();
+    await p;
+  });
+});

@@ -9,10 +9,13 @@ import { maskSpecProblem } from '../../../app/masks/spec';
 import { plainMessage, type Transport } from '../bridge';
 import { autoWindow, loadUserPresets, saveUserPresets, type WindowLevel, type WindowPreset } from '../imaging/windowing';
 
-/** A step as it arrived, without the run id. */
-export type StepEntry = Omit<Extract<ReconEvent, { type: 'step' }>, 'type' | 'runId'>;
+/**
+ * A step as it arrived, without the run id. `contribution` (|unsampled-k-space component of the
+ * state|, display crop, image units) is optional here so that hosts that do not send it yet still work.
+ */
+export type StepEntry = Omit<Extract<ReconEvent, { type: 'step' }>, 'type' | 'runId' | 'contribution'> & { contribution?: Float32Array };
 
-export type Tool = 'wwwc' | 'pan' | 'zoom';
+export type Tool = 'wwwc' | 'pan' | 'zoom' | 'length';
 export type Layout = 'single' | 'compare';
 export type RunStatus = 'idle' | 'starting' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -26,6 +29,8 @@ export interface MaskSettings {
 
 const CINE_INTERVAL_MS = 250;
 const SLICE_DEBOUNCE_MS = 180;
+/** Zero-filled images of neighbouring slices fetched ahead (getSlice is cheap: one inverse FFT). */
+const PREFETCH_MAX = 6;
 
 export const store = reactive({
   transport: 'node-host' as Transport,
@@ -55,6 +60,10 @@ export const store = reactive({
   /** null = fit to window. */
   scale: null as number | null,
   translation: { x: 0, y: 0 },
+  /** Clockwise quarter turns and flips, shared by every pane (cornerstone applies flips first). */
+  rotation: 0 as 0 | 90 | 180 | 270,
+  hflip: false,
+  vflip: false,
   tool: 'wwwc' as Tool,
   layout: 'single' as Layout,
   helpOpen: false,
@@ -62,6 +71,8 @@ export const store = reactive({
   /** The DICOM export dialog (components/ExportDialog.vue; E, the Export button, File > Export DICOM…). */
   exportOpen: false,
   presets: [] as WindowPreset[],
+  /** The mask of the images on screen (the form may since have changed without Apply). */
+  appliedMask: null as MaskSpec | null,
   mask: {
     kind: 'random',
     accelerationChoice: '4',
@@ -81,6 +92,45 @@ let awaitingRun = false;
 let cineTimer: ReturnType<typeof setInterval> | null = null;
 let sliceTimer: ReturnType<typeof setTimeout> | null = null;
 let loadSeq = 0;
+const sliceCache = new Map<string, SliceImages>();
+
+function cacheKey(studyId: string, slice: number, mask: MaskSpec | undefined): string {
+  return `${studyId}/${slice}/${mask ? JSON.stringify(mask) : 'as-acquired'}`;
+}
+
+/** getSlice, answered from the prefetched neighbours when the reader moved onto one. */
+async function fetchSlice(a: FlatApi, studyId: string, slice: number, mask: MaskSpec | undefined): Promise<SliceImages> {
+  const key = cacheKey(studyId, slice, mask);
+  const hit = sliceCache.get(key);
+  if (hit) return hit;
+  return a.getSlice(studyId, slice, mask);
+}
+
+/** After a run: fetch the slices above and below, so stepping to them shows an image at once. */
+function prefetchNeighbours(): void {
+  if (!api || !store.study) return;
+  const { studyId, slices } = store.study;
+  const mask = maskSpec();
+  for (const d of [1, -1]) {
+    const s = store.slice + d;
+    if (s < 0 || s >= slices) continue;
+    const key = cacheKey(studyId, s, mask);
+    if (sliceCache.has(key)) continue;
+    api
+      .getSlice(studyId, s, mask)
+      .then((img) => {
+        if (store.study?.studyId !== studyId) return;
+        sliceCache.set(key, markRaw(img));
+        while (sliceCache.size > PREFETCH_MAX) sliceCache.delete(sliceCache.keys().next().value as string);
+      })
+      .catch(() => undefined); // a prefetch failing is not the reader's problem; loadSlice will say it
+  }
+}
+
+/** How many slices are waiting in the prefetch cache (tests). */
+export function prefetchedSlices(): number {
+  return sliceCache.size;
+}
 
 /** localStorage where there is one (a page); a throwaway map elsewhere (unit tests in Node). */
 const memoryPresets = new Map<string, string>();
@@ -144,6 +194,7 @@ export async function init(connection: { api: FlatApi; transport: Transport }): 
 async function openWith(label: string, open: (a: FlatApi) => Promise<StudySummary | null>): Promise<void> {
   if (!api) return;
   store.busy = label;
+  store.error = ''; // an old problem is not news once the reader opens something else
   try {
     const summary = await open(api);
     if (summary) {
@@ -202,11 +253,15 @@ function unitsPeak(): number {
 
 async function showStudy(summary: StudySummary): Promise<void> {
   stopCine();
+  sliceCache.clear();
   store.study = summary;
   store.presets = loadUserPresets(presetStore(), unitsPeak()); // relative presets, in this study's units
   store.wl = null; // the first image of the new study decides the window
   store.scale = null;
   store.translation = { x: 0, y: 0 };
+  store.rotation = 0;
+  store.hflip = false;
+  store.vflip = false;
   store.slice = Math.floor(summary.slices / 2);
   await loadSlice();
 }
@@ -223,7 +278,7 @@ export async function loadSlice(): Promise<void> {
   }
   let images: SliceImages;
   try {
-    images = await api.getSlice(studyId, slice, maskSpec());
+    images = await fetchSlice(api, studyId, slice, maskSpec());
   } catch (e) {
     if (seq === loadSeq) showError(e);
     return;
@@ -232,6 +287,7 @@ export async function loadSlice(): Promise<void> {
   sliceImages.value = markRaw(images);
   store.sliceKey++;
   store.acceleration = images.acceleration;
+  store.appliedMask = maskSpec() ?? null;
   steps = [];
   store.received = -1;
   store.currentStep = 0;
@@ -310,7 +366,17 @@ function onEvent(ev: ReconEvent): void {
       bump();
       break;
     case 'step': {
-      steps[ev.step] = markRaw({ step: ev.step, t: ev.t, rows: ev.rows, cols: ev.cols, image: ev.image, contribution: ev.contribution, metrics: ev.metrics });
+      // Older hosts do not send it; a wrong-sized one is dropped rather than drawn misaligned.
+      const contribution = (ev as { contribution?: unknown }).contribution;
+      steps[ev.step] = markRaw({
+        step: ev.step,
+        t: ev.t,
+        rows: ev.rows,
+        cols: ev.cols,
+        image: ev.image,
+        metrics: ev.metrics,
+        ...(contribution instanceof Float32Array && contribution.length === ev.image.length ? { contribution } : {}),
+      });
       store.received = Math.max(store.received, ev.step);
       if (store.follow && !store.playing) store.currentStep = store.received;
       bump();
@@ -319,6 +385,7 @@ function onEvent(ev: ReconEvent): void {
     case 'done':
       store.runStatus = 'done';
       store.runMs = ev.ms;
+      prefetchNeighbours();
       break;
     case 'cancelled':
       store.runStatus = 'cancelled';
@@ -431,6 +498,9 @@ export function resetView(): void {
   store.scale = null;
   store.translation = { x: 0, y: 0 };
   store.invert = false;
+  store.rotation = 0;
+  store.hflip = false;
+  store.vflip = false;
   if (sliceImages.value) {
     const d = dicomPreset();
     store.wl = d ? { center: d.center, width: d.width } : autoWindow(sliceImages.value.reference ?? sliceImages.value.zeroFilled);
