@@ -84,7 +84,7 @@ def test_batch_two_nodes_killed_worker_rerun_and_corrupt_file(tmp_path: Path) ->
         # 1. the batch, with a worker killed mid-run
         s1 = tmp_path / "s1.json"
         proc = subprocess.Popen(_flatrecon("--inputs", str(inputs), "--out", str(out), "--address", cluster.address,
-                                           "--json", str(s1)), cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                                           "--json", str(s1)), cwd=REPO_ROOT, env=cluster.env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         deadline = time.time() + TIMEOUT_S
         killed = None
@@ -136,8 +136,8 @@ def test_batch_two_nodes_killed_worker_rerun_and_corrupt_file(tmp_path: Path) ->
         stamps = {p: p.stat().st_mtime_ns for p in out.glob(f"*/{MARKER}")}
         s2 = tmp_path / "s2.json"
         rerun = subprocess.run(_flatrecon("--inputs", str(inputs), "--out", str(out), "--address", cluster.address,
-                                          "--json", str(s2)), cwd=REPO_ROOT, capture_output=True, text=True,
-                               timeout=60)
+                                          "--json", str(s2)), cwd=REPO_ROOT, env=cluster.env, capture_output=True,
+                               text=True, timeout=60)
         assert rerun.returncode == 0, rerun.stderr
         again = json.loads(s2.read_text())
         assert again["tasks"] == 0 and again["counts"] == {"ok": 0, "skipped": 20, "error": 0}
@@ -148,7 +148,7 @@ def test_batch_two_nodes_killed_worker_rerun_and_corrupt_file(tmp_path: Path) ->
         # 3. other settings on finished results: refused, one line each, nothing overwritten
         s3 = tmp_path / "s3.json"
         other = subprocess.run(_flatrecon("--inputs", str(inputs), "--out", str(out), "--address", cluster.address,
-                                          "--acceleration", "8", "--json", str(s3)), cwd=REPO_ROOT,
+                                          "--acceleration", "8", "--json", str(s3)), cwd=REPO_ROOT, env=cluster.env,
                                capture_output=True, text=True, timeout=60)
         assert other.returncode == 1
         third = json.loads(s3.read_text())
