@@ -123,7 +123,8 @@ def result_from_marker(item: dict, folder: Path, marker: dict, status: str) -> d
     finals = [s["psnr"][-1] for s in report["results"] if s.get("psnr")]
     return _result(item, status, outputs=[str(folder / o) for o in marker["outputs"]],
                    psnr=finals if len(finals) == len(report["results"]) and finals else None,
-                   ms=marker["ms"], slices=len(report["results"]), provider=report.get("executionProvider"))
+                   ms=marker["ms"], slices=len(report["results"]), provider=report.get("executionProvider"),
+                   infer_ms=round(sum(s["ms"] for s in report["results"]), 1))
 
 
 def _first_error_line(stderr: str, rc: int) -> str:
@@ -521,12 +522,14 @@ def bench(files: int = 20, size: int = 96, node_counts=(1, 2), model: str = "fla
             rows.append({"nodes": n, "cpus": n, "files": files, "size": size, "ok": len(ok), "wall_s": s["wall_s"],
                          "slices_per_s": s["slices_per_s"],
                          "cli_s_mean": round(sum(r["ms"] for r in ok) / max(len(ok), 1) / 1000, 2),
+                         "infer_s_mean": round(sum(r["infer_ms"] for r in ok) / max(len(ok), 1) / 1000, 3),
                          "provider": ok[0].get("provider") if ok else None})
-    print("| Ray nodes (1 CPU each) | inputs | ok | wall s | slices/s | CLI s/input | provider |")
-    print("|---|---|---|---|---|---|---|")
+    print("| Ray nodes (1 CPU each) | inputs | ok | wall s | slices/s | CLI s/input | inference s/input "
+          "| provider |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['nodes']} | {r['files']} × {r['size']}² | {r['ok']} | {r['wall_s']:.1f} | {r['slices_per_s']:.2f} "
-              f"| {r['cli_s_mean']:.2f} | {r['provider']} |")
+              f"| {r['cli_s_mean']:.2f} | {r['infer_s_mean']:.3f} | {r['provider']} |")
     return rows
 
 
