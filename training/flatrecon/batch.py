@@ -190,11 +190,22 @@ def _connect(address: str, num_cpus: int) -> None:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # never phone home
     common = {"log_to_driver": False, "configure_logging": False, "ignore_reinit_error": True}
     if address == "local":
-        # A new single-node Ray in this process. Ray registers nodes under the host's own address even when
-        # asked for 127.0.0.1 and its gRPC servers listen on every interface; its token authentication is on.
-        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1", **common)
+        # A new single-node Ray in this process, on 127.0.0.1 only: with a loopback node address every Ray
+        # server of the node (GCS, raylet, object manager, workers, agents) binds 127.0.0.1; no dashboard.
+        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, _node_ip_address=LOOPBACK, **common)
+    elif _is_loopback(address):
+        # a cluster on this machine (LocalCluster): this driver's own gRPC server stays on 127.0.0.1 too
+        ray.init(address=address, _node_ip_address=LOOPBACK, **common)
     else:
         ray.init(address=address, **common)
+
+
+LOOPBACK = "127.0.0.1"
+
+
+def _is_loopback(address: str) -> bool:
+    host = address.removeprefix("ray://").rsplit(":", 1)[0].strip("[]")
+    return host in ("127.0.0.1", "localhost", "::1")
 
 
 class _Progress:
@@ -356,6 +367,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def listening_sockets(pids: set[int]) -> list[dict]:
+    """TCP and UDP sockets of the given processes that listen (or are bound, for UDP), from `ss -ltunpH`
+    (iproute2; root sees every process): [{"proto", "host", "port", "pid", "process"}]."""
+    import re
+
+    out = subprocess.run(["ss", "-H", "-l", "-t", "-u", "-n", "-p"], capture_output=True, text=True, check=True).stdout
+    found = []
+    for line in out.splitlines():
+        cols = line.split()
+        if len(cols) < 6:
+            continue
+        local = cols[4]
+        host, _, port = local.rpartition(":")
+        for name, pid in re.findall(r'\("([^"]*)",pid=(\d+)', line):
+            if int(pid) in pids:
+                found.append({"proto": cols[0], "host": host.strip("[]"), "port": int(port) if port.isdigit() else port,
+                              "pid": int(pid), "process": name})
+    return found
+
+
 def _ray_bin() -> str:
     cand = Path(sys.executable).with_name("ray")
     return str(cand) if cand.exists() else "ray"
@@ -363,9 +394,9 @@ def _ray_bin() -> str:
 
 class LocalCluster:
     """A Ray cluster of `nodes` nodes (head + workers) on this machine, each a `ray start --block`
-    process in its own session, addressed as 127.0.0.1 (Ray registers the nodes under this host's own
-    address; all traffic stays on the machine), with a token of its own; stopped by process ids, never
-    `ray stop`."""
+    process in its own session, on 127.0.0.1 only (`--node-ip-address 127.0.0.1`: every Ray server of
+    the node binds the loopback address; no dashboard; `listeners()` lists what listens), with a token
+    of its own; stopped by process ids, never `ray stop`."""
 
     def __init__(self, nodes: int = 2, cpus_per_node: int = 1, log_dir: Path | None = None,
                  timeout: float = 60, token: str | None = None) -> None:
@@ -382,13 +413,13 @@ class LocalCluster:
         self.address = f"127.0.0.1:{self.port}"
 
     def _start(self, i: int, head: bool) -> None:
-        cmd = [_ray_bin(), "start", "--block", "--node-ip-address", "127.0.0.1", "--num-cpus", str(self.cpus),
+        cmd = [_ray_bin(), "start", "--block", "--node-ip-address", LOOPBACK, "--num-cpus", str(self.cpus),
                "--disable-usage-stats", "--object-store-memory", str(100 * 2**20),
                "--dashboard-agent-listen-port", str(free_port()), "--dashboard-agent-grpc-port", str(free_port()),
                "--metrics-export-port", str(free_port()), "--runtime-env-agent-port", str(free_port()),
                "--min-worker-port", str(20000 + 1000 * i), "--max-worker-port", str(20999 + 1000 * i)]
         if head:
-            cmd += ["--head", "--port", str(self.port), "--include-dashboard", "false",
+            cmd += ["--head", "--port", str(self.port), "--include-dashboard", "false", "--dashboard-host", LOOPBACK,
                     "--ray-client-server-port", str(free_port())]
         else:
             cmd += ["--address", self.address]
@@ -410,6 +441,23 @@ class LocalCluster:
             if time.time() > deadline:
                 raise TimeoutError(f"Ray node {i} did not start within {self.timeout:.0f} s; see {log}")
             time.sleep(0.2)
+
+    def pids(self) -> set[int]:
+        """Every process of the cluster now: the `ray start` processes and all their descendants."""
+        import psutil
+
+        found: set[int] = set()
+        for p in self.procs:
+            try:
+                root = psutil.Process(p.pid)
+                found |= {root.pid, *(c.pid for c in root.children(recursive=True))}
+            except psutil.Error:
+                pass
+        return found
+
+    def listeners(self, extra_pids: set[int] = frozenset()) -> list[dict]:
+        """The sockets the cluster's processes (and `extra_pids`, e.g. a driver) listen on."""
+        return listening_sockets(self.pids() | set(extra_pids))
 
     def __enter__(self) -> LocalCluster:
         try:

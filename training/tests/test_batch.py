@@ -1,7 +1,8 @@
 """`flatrecon batch` on a real two-node Ray cluster on this machine, through the app's own CLI.
 
 20 real Colin27 crops (64x64 .npy) plus one truncated .npy; a Ray worker is SIGKILLed while it runs a
-reconstruction. Expected: 20 ok (the killed task retried, no duplicates, every folder complete), the
+reconstruction, and just before that every socket the cluster and the driver listen on (`ss -ltunp`) must
+be on 127.0.0.1. Expected: 20 ok (the killed task retried, no duplicates, every folder complete), the
 broken file one clear error, a rerun that does no work, and other settings refused on existing results.
 Skipped when ray is not installed. Never reads ../shared.
 """
@@ -91,6 +92,8 @@ def test_batch_two_nodes_killed_worker_rerun_and_corrupt_file(tmp_path: Path) ->
         try:
             while proc.poll() is None and time.time() < deadline:
                 if killed is None and len(list(out.glob(f"*/{MARKER}"))) >= 3:
+                    # mid-run, every process of the cluster and the driver up: what listens, and where
+                    sockets = cluster.listeners({proc.pid})
                     killed = _kill_a_busy_worker(psutil)
                 time.sleep(0.05)
             stdout, stderr = proc.communicate(timeout=max(1.0, deadline - time.time()))
@@ -98,6 +101,10 @@ def test_batch_two_nodes_killed_worker_rerun_and_corrupt_file(tmp_path: Path) ->
             proc.kill()
             pytest.fail(f"the batch did not finish within {TIMEOUT_S} s")
         assert killed is not None, "no running reconstruction was found to kill"
+        # 127.0.0.1 only: no Ray server of the cluster or the driver listens on 0.0.0.0, ::, or an outside address
+        assert any(s["port"] == cluster.port for s in sockets), f"the GCS port was not seen listening: {sockets}"
+        outside = [s for s in sockets if s["host"] not in ("127.0.0.1", "::1")]
+        assert not outside, f"Ray listens beyond 127.0.0.1: {outside}"
         time.sleep(0.5)
         cli = psutil.Process(killed[1]) if psutil.pid_exists(killed[1]) else None
         assert cli is None or cli.status() == psutil.STATUS_ZOMBIE, "the killed worker's CLI process outlived it"
