@@ -5,13 +5,20 @@
 import type { AppInfo, FlatApi, SliceImages, StudySummary } from '../../app/contract/ipc';
 import {
   validateMaskSpec,
+  validateNodeName,
   validateOpenFiles,
+  validatePacsRetrieve,
+  validatePacsSend,
+  validatePacsStudyQuery,
   validateReconRequest,
   validateRunId,
   validateStudySlice,
+  validateUid,
 } from '../../app/contract/ipc';
 import type { MaskSpec } from '../../app/core/types';
+import { FlatError } from '../../app/core/errors';
 import type { InferenceManager } from './inference-manager';
+import type { PacsService } from './pacs-service';
 import { checkModelTrust } from '../../app/trust/model-trust';
 import { readModelSummary } from './model-info';
 import { fail, ok, serializeError, type Result } from './result';
@@ -28,6 +35,12 @@ export const INVOKE_METHODS: readonly InvokeMethod[] = [
   'getSlice',
   'reconstruct',
   'cancel',
+  'pacsInfo',
+  'pacsFindStudies',
+  'pacsFindSeries',
+  'pacsRetrieve',
+  'pacsSend',
+  'pacsJob',
 ];
 
 export function isInvokeMethod(name: unknown): name is InvokeMethod {
@@ -54,6 +67,8 @@ export interface HandlerDeps {
   onOpenedPaths?: (paths: string[]) => void;
   /** How long getInfo waits for the worker to load the model (ms). */
   infoWaitMs?: number;
+  /** The study browser (PACS); absent = no PACS (pacsInfo says so, the other calls refuse). */
+  pacs?: PacsService;
 }
 
 type Reply<K extends InvokeMethod> = Result<Awaited<ReturnType<FlatApi[K]>>>;
@@ -68,6 +83,12 @@ const MAX_ARGS: Record<InvokeMethod, number> = {
   getSlice: 3,
   reconstruct: 1,
   cancel: 1,
+  pacsInfo: 0,
+  pacsFindStudies: 1,
+  pacsFindSeries: 2,
+  pacsRetrieve: 1,
+  pacsSend: 1,
+  pacsJob: 1,
 };
 
 function invalid(message: string) {
@@ -109,6 +130,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ...(trust ? { modelVerified: trust.verified } : {}),
       ...(trust?.reason ? { modelTrustNote: `Unverified model: ${trust.reason}` } : {}),
     };
+  };
+
+  const pacs = (): PacsService => {
+    if (!deps.pacs) throw new FlatError('invalid-request', 'PACS networking is not available in this host.');
+    return deps.pacs;
   };
 
   const opened = (paths: string[], summary: StudySummary): StudySummary => {
@@ -161,6 +187,40 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (runId === null) return invalid('runId is invalid');
       deps.inference.cancel(runId);
       return ok(undefined);
+    }),
+
+    pacsInfo: guard('pacsInfo', () => ok(deps.pacs?.info() ?? { configured: false, localAeTitle: '', nodes: [], note: 'PACS networking is not available in this host.' })),
+
+    pacsFindStudies: guard('pacsFindStudies', async (args) => {
+      const q = validatePacsStudyQuery(args[0]);
+      if (typeof q === 'string') return invalid(q);
+      return ok(await pacs().findStudies(q));
+    }),
+
+    pacsFindSeries: guard('pacsFindSeries', async (args) => {
+      const node = validateNodeName(args[0]);
+      if (!node) return invalid('node must be the name of a configured PACS node');
+      const study = validateUid(args[1]);
+      if (!study) return invalid('studyInstanceUid must be a UID (digits and dots)');
+      return ok(await pacs().findSeries(node, study));
+    }),
+
+    pacsRetrieve: guard('pacsRetrieve', (args) => {
+      const req = validatePacsRetrieve(args[0]);
+      if (typeof req === 'string') return invalid(req);
+      return ok(pacs().retrieve(req));
+    }),
+
+    pacsSend: guard('pacsSend', (args) => {
+      const req = validatePacsSend(args[0]);
+      if (typeof req === 'string') return invalid(req);
+      return ok(pacs().send(req));
+    }),
+
+    pacsJob: guard('pacsJob', (args) => {
+      const jobId = validateRunId(args[0]);
+      if (jobId === null) return invalid('jobId is invalid');
+      return ok(pacs().job(jobId));
     }),
   };
 }

@@ -95,6 +95,11 @@ export class StudyService {
     return this.studies.has(studyId);
   }
 
+  /** The loaded study itself (read-only use: export, PACS send). */
+  study(studyId: string): Study {
+    return this.get(studyId).study;
+  }
+
   summary(studyId: string): StudySummary {
     return this.get(studyId).summary;
   }

@@ -14,6 +14,7 @@ import { DEFAULT_PATHS, inferenceThreads, packageVersion } from '../common/paths
 import { fail, type Result } from '../common/result';
 import { SECURITY_HEADERS } from '../common/security';
 import { StudyService } from '../common/study-service';
+import { PacsService } from '../common/pacs-service';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
 import { formatBytes } from '../../app/core/text';
 import { checkHostAndOrigin, newToken, tokenMatches } from './request-guard';
@@ -27,6 +28,12 @@ export interface NodeHostOptions {
   modelDir?: string;
   sampleDir?: string;
   modelName?: string;
+  /** PACS settings file for the study browser (default $FLAT_PACS_CONFIG; none = no PACS). */
+  pacsConfig?: string;
+  /** Cache of retrieved series (default: the settings' cacheDir, else ~/.cache/flat-viewer/pacs). */
+  pacsCacheDir?: string;
+  /** Where derived series are exported before sending (default ~/.cache/flat-viewer/exports). */
+  pacsExportDir?: string;
 }
 
 export interface NodeHost {
@@ -137,6 +144,13 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     init: { modelDir, modelName, threads: inferenceThreads(os.availableParallelism()) },
   });
   inference.start();
+  const pacs = new PacsService({
+    settingsFile: options.pacsConfig ?? (process.env.FLAT_PACS_CONFIG || undefined),
+    cacheDir: options.pacsCacheDir,
+    exportDir: options.pacsExportDir,
+    studies,
+    inference,
+  });
   const handlers: Handlers = createHandlers({
     host: 'node-host',
     version: packageVersion(),
@@ -145,6 +159,7 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     modelDir,
     modelName,
     requireAppOrigin: false,
+    pacs,
   });
 
   const streams = new Set<ServerResponse>();

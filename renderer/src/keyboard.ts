@@ -36,7 +36,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: ['0'], label: 'First step (zero-filled)', run: () => setStep(0) },
   { keys: ['9'], label: 'Last received step', run: () => setStep(store.received) },
   { keys: ['?'], label: 'This help', run: () => (store.helpOpen = !store.helpOpen) },
-  { keys: ['Escape'], label: 'Close dialogs', run: () => ((store.helpOpen = false), (store.modelCardOpen = false)) },
+  { keys: ['Escape'], label: 'Close dialogs', run: () => ((store.helpOpen = false), (store.modelCardOpen = false), (store.studyBrowserOpen = false)) },
 ];
 
 export function keyLabel(k: string): string {

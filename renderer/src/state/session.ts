@@ -58,6 +58,7 @@ export const store = reactive({
   layout: 'single' as Layout,
   helpOpen: false,
   modelCardOpen: false,
+  studyBrowserOpen: false,
   presets: [] as WindowPreset[],
   mask: {
     kind: 'random',
@@ -156,6 +157,16 @@ async function openWith(label: string, open: (a: FlatApi) => Promise<StudySummar
   } finally {
     store.busy = '';
   }
+}
+
+/** The connected FlatApi (null before init), for panels with calls of their own (the study browser). */
+export function connectedApi(): FlatApi | null {
+  return api;
+}
+
+/** Shows a study the host opened on its own (a series retrieved from a PACS). */
+export function showOpenedStudy(summary: StudySummary): Promise<void> {
+  return openWith('Opening the retrieved series…', () => Promise.resolve(summary));
 }
 
 export function openSample(): Promise<void> {
