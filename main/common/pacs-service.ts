@@ -134,18 +134,22 @@ export class PacsService {
       }
       job.phase = 'retrieving';
       job.total = s.instanceCount;
-      const report = await retrieve(node, { studyInstanceUid: req.studyInstanceUid, seriesInstanceUid: req.seriesInstanceUid }, cacheDir, this.options(settings, {
-        onProgress: (p) => {
-          job.done = p.done;
-          job.failed = p.failed;
-        },
-      }));
+      const move = node.retrieve === 'move' ? settings.storageScp : undefined;
+      const report = await retrieve(node, { studyInstanceUid: req.studyInstanceUid, seriesInstanceUid: req.seriesInstanceUid }, cacheDir, {
+        ...this.options(settings, {
+          onProgress: (p) => {
+            job.done = p.done;
+            job.failed = p.failed;
+          },
+        }),
+        ...(move ? { move } : {}),
+      });
       const got = report.series[0];
       if (!got) throw new FlatError('network', `${describeNode(node)} sent nothing for series ${req.seriesInstanceUid}.`);
       job.done = got.instances;
       job.phase = 'opening';
       job.study = await this.o.studies.openPaths([got.dir]);
-      job.message = `Retrieved ${got.instances} instance(s) from ${node.name} into the cache and opened the series.`;
+      job.message = `Retrieved ${got.instances} instance(s) from ${node.name}${move ? ' by C-MOVE' : ''} into the cache and opened the series.`;
     });
     return { jobId: job.jobId };
   }

@@ -387,6 +387,15 @@ def listening_sockets(pids: set[int]) -> list[dict]:
     return found
 
 
+def _psutil():
+    """psutil as Ray ships it (ray/thirdparty_files, put on sys.path by `import ray`) or installed."""
+    import importlib
+
+    import ray  # noqa: F401  (first: it puts its vendored psutil on sys.path)
+
+    return importlib.import_module("psutil")
+
+
 def _ray_bin() -> str:
     cand = Path(sys.executable).with_name("ray")
     return str(cand) if cand.exists() else "ray"
@@ -444,7 +453,7 @@ class LocalCluster:
 
     def pids(self) -> set[int]:
         """Every process of the cluster now: the `ray start` processes and all their descendants."""
-        import psutil
+        psutil = _psutil()
 
         found: set[int] = set()
         for p in self.procs:
@@ -477,8 +486,8 @@ class LocalCluster:
         """SIGTERM to each `ray start --block` (it stops its node), then SIGKILL to whatever of its
         process group and descendants is left (psutil checks each process is still the one seen)."""
         try:
-            import psutil
-        except ImportError:  # pragma: no cover - psutil comes with ray[default]
+            psutil = _psutil()
+        except ImportError:  # pragma: no cover - psutil comes with ray
             psutil = None
         seen = []
         if psutil is not None:
