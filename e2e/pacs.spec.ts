@@ -57,19 +57,32 @@ async function search(nodeName: string, modality: 'MR' | 'any' = 'MR'): Promise<
   await el('pacs-search').click();
 }
 
-/** The job line once the job has ended (data-state done or error). */
-async function jobEnd(timeout = 180_000): Promise<{ state: string; text: string }> {
-  const s = page.locator('[data-testid="pacs-status"][data-state="done"], [data-testid="pacs-status"][data-state="error"]');
-  await s.waitFor({ timeout });
-  return { state: (await s.getAttribute('data-state')) ?? '', text: await s.innerText() };
+/** Id of the job shown now ('' when none), so that a new job's line is told from the last one's. */
+async function shownJob(): Promise<string> {
+  const s = el('pacs-status');
+  return (await s.count()) ? ((await s.getAttribute('data-job')) ?? '') : '';
 }
 
-async function errorLine(): Promise<string> {
-  await el('pacs-error').waitFor({ timeout: 60_000 });
-  const t = await el('pacs-error').innerText();
+/** The line of a job other than `previous` once it has ended (data-state done or error). */
+async function jobEnd(previous: string, timeout = 180_000): Promise<{ state: string; text: string; job: string }> {
+  const s = page.locator('[data-testid="pacs-status"][data-state="done"], [data-testid="pacs-status"][data-state="error"]');
+  await expect.poll(async () => ((await s.count()) ? await s.getAttribute('data-job') : previous), { timeout, interval: 100 }).not.toBe(previous);
+  return { state: (await s.getAttribute('data-state')) ?? '', text: await s.innerText(), job: (await s.getAttribute('data-job')) ?? '' };
+}
+
+/** The browser's error line once it differs from `previous` (one line, no stack trace). */
+async function errorLine(previous = ''): Promise<string> {
+  const e = el('pacs-error');
+  await expect.poll(async () => ((await e.count()) ? (await e.innerText()).trim() : ''), { timeout: 60_000 }).not.toBe('');
+  await expect.poll(async () => ((await e.count()) ? (await e.innerText()).trim() : ''), { timeout: 60_000 }).not.toBe(previous);
+  const t = await e.innerText();
   expect(t).not.toMatch(STACK_TRACE);
   expect(t.trim().split('\n')).toHaveLength(1);
   return t.trim();
+}
+
+async function currentError(): Promise<string> {
+  return (await el('pacs-error').count()) ? (await el('pacs-error').innerText()).trim() : '';
 }
 
 beforeAll(async () => {
@@ -125,7 +138,7 @@ describe('PACS study browser (Chromium + Node host + Orthanc)', () => {
     expect(await series.first().getAttribute('data-modality')).toBe('MR');
     await shot('01-query');
     await series.first().locator('[data-testid="pacs-retrieve"]').click();
-    const end = await jobEnd();
+    const end = await jobEnd('');
     expect(end, end.text).toMatchObject({ state: 'done' });
     expect(end.text).toMatch(/^Retrieved 20 instance\(s\) from main/);
     expect(readdirSync(join(cacheDir, MR_STUDY, MR_SERIES))).toHaveLength(20);
@@ -145,9 +158,9 @@ describe('PACS study browser (Chromium + Node host + Orthanc)', () => {
   it('reconstructs every slice, sends the FLAT series back with a status per instance, and finds it again', async () => {
     await openBrowser();
     await el('pacs-node').selectOption('main');
+    const before = await shownJob();
     await el('pacs-send').click();
-    await page.locator('[data-testid="pacs-status"][data-kind="send"]').waitFor();
-    const end = await jobEnd(300_000);
+    const end = await jobEnd(before, 300_000);
     expect(end, end.text).toMatchObject({ state: 'done' });
     expect(end.text).toBe('Sent 20 instance(s) of the FLAT series to main; every one was stored.');
     const items = page.locator('[data-testid="pacs-instances"] li');
@@ -176,16 +189,18 @@ describe('PACS study browser (Chromium + Node host + Orthanc)', () => {
     await rows.filter({ hasText: 'CT-PHANTOM' }).click();
     const series = page.locator('[data-testid="pacs-series-row"][data-modality="CT"]');
     await series.waitFor({ timeout: 30_000 });
+    const before = await shownJob();
     await series.locator('[data-testid="pacs-retrieve"]').click();
-    expect(await jobEnd()).toMatchObject({ state: 'error' });
+    expect(await jobEnd(before)).toMatchObject({ state: 'error' });
     expect(await errorLine()).toMatch(/^Series .* is CT, not MR: FLAT Viewer reconstructs MR series only; nothing was retrieved\.$/);
     expect(existsSync(join(cacheDir, ctStudy))).toBe(false);
     await shot('05-non-mr');
   }, 120_000);
 
   it('a wrong called AE title: the refused association in one line', async () => {
+    const previous = await currentError();
     await search('wrongae');
-    const line = await errorLine();
+    const line = await errorLine(previous);
     expect(line).toMatch(/refused the association/);
     expect(line).toMatch(/called AE title/);
     expect(line).toContain('NOT_ORTHANC');
@@ -193,22 +208,26 @@ describe('PACS study browser (Chromium + Node host + Orthanc)', () => {
   }, 60_000);
 
   it('an unreachable node: connection refused in one line', async () => {
+    const previous = await currentError();
     await search('offline');
-    expect(await errorLine()).toBe(`Cannot reach PACS "offline" (OFFLINE@127.0.0.1:${deadPort}): connection refused (is the server running on that port?).`);
+    expect(await errorLine(previous)).toBe(`Cannot reach PACS "offline" (OFFLINE@127.0.0.1:${deadPort}): connection refused (is the server running on that port?).`);
     await shot('07-unreachable');
   }, 60_000);
 
   it('Orthanc killed in the middle of a send: one clear line, each instance marked, the exported series kept', async () => {
     await openBrowser();
     await el('pacs-node').selectOption('main');
+    const before = await shownJob();
+    const previousError = await currentError();
     await el('pacs-send').click();
     // kill the PACS once a few instances of this send were stored
+    await expect.poll(shownJob, { timeout: 30_000 }).not.toBe(before);
     const status = page.locator('[data-testid="pacs-status"][data-kind="send"]');
     await expect.poll(async () => Number(/^Sending: (\d+)\//.exec(await status.innerText().catch(() => ''))?.[1] ?? -1), { timeout: 300_000, interval: 50 }).toBeGreaterThanOrEqual(2);
     process.kill(orthanc.pid, 'SIGKILL');
-    const end = await jobEnd(120_000);
+    const end = await jobEnd(before, 120_000);
     expect(end.state).toBe('error');
-    const line = await errorLine();
+    const line = await errorLine(previousError);
     const m = /^(\d+) of 20 instance\(s\) were stored in main \((.+)\); the series is kept in (\S+) to send again\.$/.exec(line);
     expect(m, line).not.toBeNull();
     const stored = Number(m![1]);
