@@ -190,11 +190,12 @@ def _connect(address: str, num_cpus: int) -> None:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # never phone home
     common = {"log_to_driver": False, "configure_logging": False, "ignore_reinit_error": True}
     if address == "local":
-        # A new single-node Ray in this process, on 127.0.0.1 only: with a loopback node address every Ray
-        # server of the node (GCS, raylet, object manager, workers, agents) binds 127.0.0.1; no dashboard.
+        # A new single-node Ray in this process, asked for 127.0.0.1, no dashboard. Ray 2.60 still binds its
+        # C++ gRPC servers to all interfaces and rewrites 127.0.0.1 into the machine's address for its agents
+        # (README "Batch reconstruction on Ray"); token authentication is on.
         ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, _node_ip_address=LOOPBACK, **common)
     elif _is_loopback(address):
-        # a cluster on this machine (LocalCluster): this driver's own gRPC server stays on 127.0.0.1 too
+        # a cluster on this machine (LocalCluster): this driver registers under 127.0.0.1 too
         ray.init(address=address, _node_ip_address=LOOPBACK, **common)
     else:
         ray.init(address=address, **common)
@@ -403,9 +404,9 @@ def _ray_bin() -> str:
 
 class LocalCluster:
     """A Ray cluster of `nodes` nodes (head + workers) on this machine, each a `ray start --block`
-    process in its own session, on 127.0.0.1 only (`--node-ip-address 127.0.0.1`: every Ray server of
-    the node binds the loopback address; no dashboard; `listeners()` lists what listens), with a token
-    of its own; stopped by process ids, never `ray stop`."""
+    process in its own session, asked for 127.0.0.1 (`--node-ip-address 127.0.0.1`, no dashboard; Ray
+    2.60 still listens on all interfaces, `listeners()` lists where), with a token of its own; stopped
+    by process ids, never `ray stop`."""
 
     def __init__(self, nodes: int = 2, cpus_per_node: int = 1, log_dir: Path | None = None,
                  timeout: float = 60, token: str | None = None) -> None:
