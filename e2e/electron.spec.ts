@@ -9,7 +9,23 @@ import { REPO_ROOT } from './host';
 import { inPage } from './page-probes';
 
 /** Every method of FlatApi; the type check below fails when the contract gains or loses one. */
-const FLAT_API_METHODS = ['cancel', 'exportDicom', 'getInfo', 'getSlice', 'onReconEvent', 'openDialog', 'openFiles', 'openSample', 'reconstruct'] as const;
+const FLAT_API_METHODS = [
+  'cancel',
+  'exportDicom',
+  'getInfo',
+  'getSlice',
+  'onReconEvent',
+  'openDialog',
+  'openFiles',
+  'openSample',
+  'pacsFindSeries',
+  'pacsFindStudies',
+  'pacsInfo',
+  'pacsJob',
+  'pacsRetrieve',
+  'pacsSend',
+  'reconstruct',
+] as const;
 type Missing = Exclude<keyof FlatApi, (typeof FLAT_API_METHODS)[number]>;
 const exhaustive: Missing extends never ? true : false = true;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything FLAT Viewer needs on a fresh Debian machine (idempotent):
-# Debian packages, the npm dependencies from the lockfile, and the Python venv with `flatrecon`.
+# Debian packages, the npm dependencies from the lockfile, and the Python venv with `flatrecon`
+# (extras dev and ray: `flatrecon batch` runs on Ray).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,10 +27,10 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
   .venv/bin/pip install -q --upgrade pip
 fi
-if ! .venv/bin/python -c "import flatrecon" 2>/dev/null || [ training/pyproject.toml -nt .venv/.flatrecon-installed ] \
+if ! .venv/bin/python -c "import flatrecon, ray" 2>/dev/null || [ training/pyproject.toml -nt .venv/.flatrecon-installed ] \
    || [ training/constraints.txt -nt .venv/.flatrecon-installed ]; then
-  echo "setup: pip install -e training[dev] (torch is large: a few minutes the first time)"
-  .venv/bin/pip install -q -c training/constraints.txt -e 'training[dev]'
+  echo "setup: pip install -e training[dev,ray] (torch is large: a few minutes the first time)"
+  .venv/bin/pip install -q -c training/constraints.txt -e 'training[dev,ray]'
   touch .venv/.flatrecon-installed
 fi
 echo "setup: done"

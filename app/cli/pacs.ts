@@ -165,9 +165,12 @@ export async function pacsMain(argv: string[]): Promise<number> {
       }
       case 'get': {
         const cache = path.resolve(a.cache ?? settings?.cacheDir ?? defaultCacheDir());
+        // a node with "retrieve": "move" is retrieved by C-MOVE to our storage SCP (settings storageScp)
+        const move = node.retrieve === 'move' ? settings?.storageScp : undefined;
         const r = await retrieve(node, { studyInstanceUid: a.study!, seriesInstanceUid: a.series, modality: a.series ? undefined : modality }, cache, {
           ...o,
           onProgress: a.json ? undefined : progressPrinter('received'),
+          ...(move ? { move } : {}),
         });
         out(a, r, [...r.series.map((s) => `${s.dir}\t${s.instances} instance(s)`), `retrieved ${r.series.length} series in ${(r.ms / 1000).toFixed(1)} s`]);
         return 0;

@@ -21,6 +21,12 @@ export const IPC_CHANNELS = {
   reconstruct: 'flat:reconstruct',
   cancel: 'flat:cancel',
   exportDicom: 'flat:export-dicom',
+  pacsInfo: 'flat:pacs-info',
+  pacsFindStudies: 'flat:pacs-find-studies',
+  pacsFindSeries: 'flat:pacs-find-series',
+  pacsRetrieve: 'flat:pacs-retrieve',
+  pacsSend: 'flat:pacs-send',
+  pacsJob: 'flat:pacs-job',
   reconEvent: 'flat:recon-event',
   menuCommand: 'flat:menu-command',
 } as const;
@@ -207,6 +213,107 @@ export interface ExportResult {
   seriesDescription: string;
 }
 
+// --- PACS (study browser) ------------------------------------------------------------------
+
+/** A PACS node from the settings file (the renderer names nodes; it never gives hosts or ports). */
+export interface PacsNodeInfo {
+  name: string;
+  aeTitle: string;
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+export interface PacsInfo {
+  /** false when no settings file is configured (or it is invalid: `note` says why). */
+  configured: boolean;
+  localAeTitle: string;
+  nodes: PacsNodeInfo[];
+  note?: string;
+}
+
+export interface PacsStudyQuery {
+  /** a node name from PacsInfo.nodes */
+  node: string;
+  patientId?: string;
+  /** DICOM wildcards allowed: DOE* */
+  patientName?: string;
+  /** YYYYMMDD or YYYYMMDD-YYYYMMDD (either end open) */
+  studyDate?: string;
+  accessionNumber?: string;
+  /** default MR; 'any' = no modality filter */
+  modality?: string;
+}
+
+export interface PacsStudy {
+  studyInstanceUid: string;
+  patientId: string;
+  patientName: string;
+  studyDate: string;
+  studyDescription: string;
+  accessionNumber: string;
+  modalities: string[];
+  seriesCount?: number;
+  instanceCount?: number;
+}
+
+export interface PacsSeries {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  modality: string;
+  seriesNumber?: number;
+  seriesDescription: string;
+  instanceCount?: number;
+}
+
+/** C-GET one MR series into the local cache, then open it like any DICOM series. */
+export interface PacsRetrieveRequest {
+  node: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+}
+
+/** Reconstruct every slice of an open study with FLAT, export the derived series, C-STORE it. */
+export interface PacsSendRequest {
+  node: string;
+  studyId: string;
+  /** as for reconstruct (ignored for already-undersampled studies) */
+  mask?: MaskSpec;
+}
+
+export interface PacsInstanceStatus {
+  /** file name of the instance in the exported series */
+  file: string;
+  sopInstanceUid?: string;
+  ok: boolean;
+  /** final DIMSE status, when the PACS answered */
+  status?: number;
+  /** why it was not stored, or a warning (one sentence) */
+  reason?: string;
+  attempts: number;
+}
+
+export interface PacsJob {
+  jobId: string;
+  kind: 'retrieve' | 'send';
+  /** the node's name */
+  node: string;
+  state: 'running' | 'done' | 'error';
+  phase: 'checking' | 'retrieving' | 'opening' | 'reconstructing' | 'exporting' | 'sending' | 'finished';
+  /** items finished in this phase (instances received/stored, slices reconstructed) */
+  done: number;
+  total?: number;
+  failed: number;
+  /** the outcome in one sentence (an error, or what was done) */
+  message?: string;
+  /** retrieve: the retrieved series, opened */
+  study?: StudySummary;
+  /** send: one entry per exported instance */
+  instances?: PacsInstanceStatus[];
+  /** send: the folder holding the exported series (kept, so a failed send can be repeated) */
+  seriesDir?: string;
+}
+
 /** What `window.flat` exposes. Promises reject with an Error whose message is plain language. */
 export interface FlatApi {
   getInfo(): Promise<AppInfo>;
@@ -226,6 +333,17 @@ export interface FlatApi {
   exportDicom(request: ExportRequest): Promise<ExportResult | null>;
   /** Returns an unsubscribe function. */
   onReconEvent(listener: (event: ReconEvent) => void): () => void;
+  /** The configured PACS nodes. */
+  pacsInfo(): Promise<PacsInfo>;
+  /** Study-level C-FIND on a configured node. */
+  pacsFindStudies(query: PacsStudyQuery): Promise<PacsStudy[]>;
+  /** Series-level C-FIND within one study. */
+  pacsFindSeries(node: string, studyInstanceUid: string): Promise<PacsSeries[]>;
+  /** Starts a retrieval job (C-GET into the cache, then opened); follow it with pacsJob. */
+  pacsRetrieve(request: PacsRetrieveRequest): Promise<{ jobId: string }>;
+  /** Starts a send job (reconstruct, export, C-STORE); follow it with pacsJob. */
+  pacsSend(request: PacsSendRequest): Promise<{ jobId: string }>;
+  pacsJob(jobId: string): Promise<PacsJob>;
 }
 
 // --- validators (used by every host before touching a payload) ---------------------------
@@ -323,4 +441,66 @@ export function validateExportRequest(v: unknown): ExportRequest | string {
     out.laterality = r.laterality;
   }
   return out;
+}
+// --- PACS validators (shape only; app/pacs checks dates, UIDs and texts again) ---------------
+
+const NODE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const UID = /^[0-9]+(\.[0-9]+)*$/;
+
+function optionalText(v: unknown, what: string, max: number): string | undefined | { error: string } {
+  if (v === undefined || v === null || v === '') return undefined;
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (typeof v !== 'string' || v.length > max || /[\\\x00-\x1f]/.test(v)) return { error: `${what} must be text of up to ${max} characters without backslash` };
+  return v.trim() === '' ? undefined : v.trim();
+}
+
+export function validateNodeName(v: unknown): string | null {
+  return typeof v === 'string' && NODE_NAME.test(v) ? v : null;
+}
+
+export function validateUid(v: unknown): string | null {
+  return typeof v === 'string' && v.length <= 64 && UID.test(v) ? v : null;
+}
+
+export function validatePacsStudyQuery(v: unknown): PacsStudyQuery | string {
+  if (typeof v !== 'object' || v === null) return 'query must be an object';
+  const q = v as Record<string, unknown>;
+  for (const k of Object.keys(q)) {
+    if (!['node', 'patientId', 'patientName', 'studyDate', 'accessionNumber', 'modality'].includes(k)) return `unknown query field "${k.slice(0, 40)}"`;
+  }
+  const node = validateNodeName(q.node);
+  if (!node) return 'node must be the name of a configured PACS node';
+  const out: PacsStudyQuery = { node };
+  for (const [k, max] of [['patientId', 64], ['patientName', 64], ['accessionNumber', 16], ['studyDate', 17], ['modality', 16]] as const) {
+    const t = optionalText(q[k], k, max);
+    if (typeof t === 'object') return t.error;
+    if (t !== undefined) out[k] = t;
+  }
+  if (out.studyDate !== undefined && !/^(\d{8}|\d{8}-|-\d{8}|\d{8}-\d{8})$/.test(out.studyDate)) return 'studyDate must be YYYYMMDD or a range YYYYMMDD-YYYYMMDD';
+  if (out.modality !== undefined && !/^(any|[A-Z0-9_]{1,16})$/.test(out.modality)) return 'modality must be a DICOM modality code such as MR, or any';
+  return out;
+}
+
+export function validatePacsRetrieve(v: unknown): PacsRetrieveRequest | string {
+  if (typeof v !== 'object' || v === null) return 'request must be an object';
+  const r = v as Record<string, unknown>;
+  const node = validateNodeName(r.node);
+  if (!node) return 'node must be the name of a configured PACS node';
+  const study = validateUid(r.studyInstanceUid);
+  if (!study) return 'studyInstanceUid must be a UID (digits and dots)';
+  const series = validateUid(r.seriesInstanceUid);
+  if (!series) return 'seriesInstanceUid must be a UID (digits and dots)';
+  return { node, studyInstanceUid: study, seriesInstanceUid: series };
+}
+
+export function validatePacsSend(v: unknown): PacsSendRequest | string {
+  if (typeof v !== 'object' || v === null) return 'request must be an object';
+  const r = v as Record<string, unknown>;
+  const node = validateNodeName(r.node);
+  if (!node) return 'node must be the name of a configured PACS node';
+  if (!isId(r.studyId)) return 'studyId is invalid';
+  if (r.mask === undefined || r.mask === null) return { node, studyId: r.studyId };
+  const mask = parseMaskSpec(r.mask);
+  if (typeof mask === 'string') return mask;
+  return { node, studyId: r.studyId, mask };
 }

@@ -7,11 +7,12 @@ import path from 'node:path';
 import dimse from 'dcmjs-dimse';
 import { FlatError } from '../core/errors';
 import { DEFAULT_LOCAL_AE, DEFAULT_RETRIES, DEFAULT_TIMEOUTS, type PacsNode, type PacsTimeouts } from './config';
+import { StorageScp, type StorageScpSettings } from './storage-scp';
 import { describeNode, isPending, isWarning, runAssociation, statusText, type AssociationContext, type DimseRequest } from './association';
 
 const { Client } = dimse;
 type Dataset = InstanceType<typeof dimse.Dataset>;
-const { CEchoRequest, CFindRequest, CGetRequest, CStoreRequest } = dimse.requests;
+const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest, CStoreRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;
 
 export interface PacsOptions {
@@ -244,18 +245,19 @@ async function getSeries(
   studyUid: string,
   seriesUid: string,
   progress: { done: number; failed: number; total?: number },
+  scp?: StorageScp,
 ): Promise<RetrievedSeries> {
   const target = seriesCacheDir(cacheDir, studyUid, seriesUid);
   const tmp = path.join(cacheDir, `.incoming-${randomUUID()}`);
   mkdirSync(tmp, { recursive: true });
+  let release: (() => void) | undefined;
   try {
     const client = new Client();
     let written = 0;
     let writeError: string | undefined;
-    client.on('cStoreRequest', (request: { getDataset(): Dataset | undefined }, callback: (r: unknown) => void) => {
-      const response = CStoreResponse.fromRequest(request as never);
+    /** One arriving instance (C-GET on our association, or C-MOVE to our storage SCP) into the temp folder. */
+    const keep = (ds: Dataset | undefined): boolean => {
       try {
-        const ds = request.getDataset();
         if (!ds) throw new Error('no data set');
         const sop = String(ds.getElement('SOPInstanceUID') ?? '');
         if (String(ds.getElement('SeriesInstanceUID') ?? '') !== seriesUid) throw new Error('an instance of another series');
@@ -263,32 +265,49 @@ async function getSeries(
         ds.toFile(path.join(tmp, name));
         written++;
         progress.done++;
-        response.setStatus(0x0000);
         o.onProgress?.({ op: 'retrieve', done: progress.done, total: progress.total, failed: progress.failed, item: sop });
+        return true;
       } catch (e) {
         writeError ??= (e as Error).message;
         progress.failed++;
-        response.setStatus(0xa700); // out of resources: we could not keep it
+        return false;
       }
-      callback(response);
-    });
-    const req = CGetRequest.createSeriesGetRequest(studyUid, seriesUid);
-    req.setAddStorageSopClassesToAssociation(true);
+    };
+    let req: DimseRequest;
+    if (scp) {
+      release = scp.expect(seriesUid, keep);
+      req = CMoveRequest.createSeriesMoveRequest(scp.aeTitle, studyUid, seriesUid) as DimseRequest;
+    } else {
+      client.on('cStoreRequest', (request: { getDataset(): Dataset | undefined }, callback: (r: unknown) => void) => {
+        const response = CStoreResponse.fromRequest(request as never);
+        response.setStatus(keep(request.getDataset()) ? 0x0000 : 0xa700); // out of resources: we could not keep it
+        callback(response);
+      });
+      const get = CGetRequest.createSeriesGetRequest(studyUid, seriesUid);
+      get.setAddStorageSopClassesToAssociation(true);
+      req = get as DimseRequest;
+    }
     let final: { status: number; completed: number; failures: number; comment: string } | undefined;
-    req.on('response', (r: { getStatus(): number; getCompleted(): number; getFailures(): number; getErrorComment(): string }) => {
+    (req as unknown as { on(e: 'response', f: (r: { getStatus(): number; getCompleted(): number; getFailures(): number; getErrorComment(): string }) => void): void }).on('response', (r) => {
       const status = r.getStatus();
       if (!isPending(status)) final = { status, completed: r.getCompleted() ?? 0, failures: r.getFailures() ?? 0, comment: r.getErrorComment?.() ?? '' };
     });
-    const out = await runAssociation(context(node, o), client, [req as DimseRequest]);
-    if (!final) throw out.error ?? new FlatError('network', `${describeNode(node)} ended the retrieval without a final answer.`);
+    const out = await runAssociation(context(node, o), client, [req]);
+    release?.();
+    const how = scp ? `C-MOVE to ${scp.aeTitle}` : 'C-GET';
+    if (!final) throw out.error ?? new FlatError('network', `${describeNode(node)} ended the retrieval (${how}) without a final answer.`);
     if (writeError) throw new FlatError('io', `An instance retrieved from ${describeNode(node)} could not be written to the cache (${writeError}).`);
-    if (final.status !== 0) throw new FlatError('network', `${describeNode(node)} did not send the whole series (${statusText(final.status, final.comment)}, ${final.failures} failed).`);
+    if (final.status !== 0) {
+      const hint = scp && final.status === 0xa801 ? ` (the PACS does not know ${scp.aeTitle} as a move destination)` : scp && final.failures > 0 && written === 0 ? ` (it could not reach our storage SCP ${scp.aeTitle} at the host and port configured for it there)` : '';
+      throw new FlatError('network', `${describeNode(node)} did not send the whole series by ${how} (${statusText(final.status, final.comment)}, ${final.failures} failed)${hint}.`);
+    }
     const files = readdirSync(tmp).length;
     if (files === 0) throw new FlatError('network', `${describeNode(node)} has no instances of series ${seriesUid}.`);
     if (final.completed !== 0 && final.completed !== files) throw new FlatError('network', `${describeNode(node)} reported ${final.completed} instances but ${files} arrived.`);
     commitSeries(tmp, target);
     return { studyInstanceUid: studyUid, seriesInstanceUid: seriesUid, dir: target, instances: files };
   } finally {
+    release?.();
     rmSync(tmp, { recursive: true, force: true });
   }
 }
@@ -314,11 +333,12 @@ export interface RetrieveTarget {
 }
 
 /**
- * Retrieve a study or one series into `cacheDir`, one C-GET association per series, each series
+ * Retrieve a study or one series into `cacheDir`, one C-GET association per series (or, with
+ * `move`, one C-MOVE per series to our own storage SCP listening there for the call), each series
  * committed atomically (temp folder + rename). A failure leaves no partial series behind; series
  * completed before it stay in the cache (complete), and the error says how many.
  */
-export async function retrieve(node: PacsNode, target: RetrieveTarget, cacheDir: string, o: PacsOptions = {}): Promise<RetrieveReport> {
+export async function retrieve(node: PacsNode, target: RetrieveTarget, cacheDir: string, o: PacsOptions & { move?: StorageScpSettings } = {}): Promise<RetrieveReport> {
   const t0 = performance.now();
   const studyUid = checkStudyQuery({ studyInstanceUid: target.studyInstanceUid }).studyInstanceUid;
   if (!studyUid) throw new FlatError('invalid-request', 'A study instance UID is needed to retrieve.');
@@ -340,23 +360,30 @@ export async function retrieve(node: PacsNode, target: RetrieveTarget, cacheDir:
   const progress = { done: 0, failed: 0, total: known ? series.reduce((a, s) => a + s.count!, 0) : undefined };
   const done: RetrievedSeries[] = [];
   const retries = o.retries ?? DEFAULT_RETRIES;
-  for (const s of series) {
-    for (let attempt = 0; ; attempt++) {
-      const before = progress.done;
-      try {
-        done.push(await getSeries(node, o, cacheDir, studyUid, s.uid, progress));
-        break;
-      } catch (e) {
-        progress.done = before;
-        const err = e as FlatError;
-        const transport = err instanceof FlatError && err.code === 'network' && !/refused the association|refused the query|has no /.test(err.message);
-        if (!transport || attempt >= retries) {
-          const kept = done.length > 0 ? ` ${done.length} of ${series.length} series were retrieved completely and kept.` : '';
-          throw new FlatError(err.code ?? 'network', `${err.message.replace(/\.$/, '')}; the partial series ${s.uid} was discarded.${kept}`);
+  // C-MOVE: our own storage SCP receives the instances while the retrieval lasts (only from this node)
+  const scp = o.move ? new StorageScp(o.localAeTitle ?? DEFAULT_LOCAL_AE, [node.aeTitle], o.move) : undefined;
+  await scp?.start();
+  try {
+    for (const s of series) {
+      for (let attempt = 0; ; attempt++) {
+        const before = progress.done;
+        try {
+          done.push(await getSeries(node, o, cacheDir, studyUid, s.uid, progress, scp));
+          break;
+        } catch (e) {
+          progress.done = before;
+          const err = e as FlatError;
+          const transport = err instanceof FlatError && err.code === 'network' && !/refused the association|refused the query|has no |move destination|our storage SCP/.test(err.message);
+          if (!transport || attempt >= retries) {
+            const kept = done.length > 0 ? ` ${done.length} of ${series.length} series were retrieved completely and kept.` : '';
+            throw new FlatError(err.code ?? 'network', `${err.message.replace(/\.$/, '')}; the partial series ${s.uid} was discarded.${kept}`);
+          }
+          await sleep(200 * (attempt + 1));
         }
-        await sleep(200 * (attempt + 1));
       }
     }
+  } finally {
+    await scp?.close();
   }
   return { node: describeNode(node), series: done, ms: performance.now() - t0 };
 }

@@ -23,6 +23,8 @@ export interface PacsNode {
   host: string;
   port: number;
   tls?: PacsTls;
+  /** how series are retrieved: C-GET on our association (default) or C-MOVE to our storage SCP */
+  retrieve?: 'get' | 'move';
 }
 
 export interface PacsTimeouts {
@@ -43,6 +45,8 @@ export interface PacsSettings {
   retries: number;
   /** where retrieved series are cached (absolute) */
   cacheDir?: string;
+  /** our storage SCP for C-MOVE (nodes with "retrieve": "move"): listens there while a retrieval runs */
+  storageScp?: { host: string; port: number };
 }
 
 export const DEFAULT_LOCAL_AE = 'FLATVIEWER';
@@ -111,16 +115,16 @@ function intIn(v: unknown, lo: number, hi: number, what: string, file: string): 
 
 /**
  * Validate a parsed settings object. Format:
- * { "localAeTitle": "FLATVIEWER", "retries": 2, "cacheDir": "cache",
+ * { "localAeTitle": "FLATVIEWER", "retries": 2, "cacheDir": "cache", "storageScp": { "host": "127.0.0.1", "port": 11112 },
  *   "timeouts": { "connectMs": 10000, "associationMs": 10000, "pduMs": 30000 },
- *   "nodes": { "main": { "aeTitle": "ORTHANC", "host": "127.0.0.1", "port": 4242,
+ *   "nodes": { "main": { "aeTitle": "ORTHANC", "host": "127.0.0.1", "port": 4242, "retrieve": "get" | "move",
  *                        "tls": { "ca": "ca.pem", "cert": "me.pem", "key": "me.key" } } } }
  * Relative paths (cacheDir, tls files) are resolved against the file's folder.
  */
 export function validatePacsSettings(raw: unknown, file = 'settings'): PacsSettings {
   const where = path.basename(file);
   if (!isObject(raw)) throw bad(`${where}: the PACS settings must be a JSON object.`, file);
-  onlyKeys(raw, ['localAeTitle', 'nodes', 'timeouts', 'retries', 'cacheDir'], 'the settings', file);
+  onlyKeys(raw, ['localAeTitle', 'nodes', 'timeouts', 'retries', 'cacheDir', 'storageScp'], 'the settings', file);
   const base = path.dirname(path.resolve(file));
   const withFile = (f: () => string | number): string | number => {
     try {
@@ -145,18 +149,33 @@ export function validatePacsSettings(raw: unknown, file = 'settings'): PacsSetti
     if (typeof raw.cacheDir !== 'string' || raw.cacheDir === '') throw bad(`${where}: cacheDir must be a folder path.`, file);
     cacheDir = path.resolve(base, raw.cacheDir);
   }
+  let storageScp: PacsSettings['storageScp'];
+  if (raw.storageScp !== undefined) {
+    if (!isObject(raw.storageScp)) throw bad(`${where}: storageScp must be an object { "host", "port" }.`, file);
+    onlyKeys(raw.storageScp, ['host', 'port'], 'storageScp', file);
+    const scp = raw.storageScp;
+    storageScp = {
+      host: scp.host === undefined ? '127.0.0.1' : (withFile(() => checkHost(scp.host, 'storageScp host')) as string),
+      port: withFile(() => checkPort(scp.port, 'storageScp port')) as number,
+    };
+  }
   if (!isObject(raw.nodes)) throw bad(`${where}: "nodes" must be an object of named PACS nodes.`, file);
   const nodes: PacsNode[] = [];
   for (const [name, n] of Object.entries(raw.nodes)) {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw bad(`${where}: node name "${name}" may hold only letters, digits, "_", "." and "-".`, file);
     if (!isObject(n)) throw bad(`${where}: node "${name}" must be an object.`, file);
-    onlyKeys(n, ['aeTitle', 'host', 'port', 'tls'], `node "${name}"`, file);
+    onlyKeys(n, ['aeTitle', 'host', 'port', 'tls', 'retrieve'], `node "${name}"`, file);
     const node: PacsNode = {
       name,
       aeTitle: withFile(() => checkAeTitle(n.aeTitle, `node "${name}" aeTitle`)) as string,
       host: withFile(() => checkHost(n.host, `node "${name}" host`)) as string,
       port: withFile(() => checkPort(n.port, `node "${name}" port`)) as number,
     };
+    if (n.retrieve !== undefined) {
+      if (n.retrieve !== 'get' && n.retrieve !== 'move') throw bad(`${where}: node "${name}" retrieve must be "get" or "move".`, file);
+      if (n.retrieve === 'move' && raw.storageScp === undefined) throw bad(`${where}: node "${name}" retrieves by C-MOVE, which needs "storageScp": { "port": … } (where the PACS sends the instances).`, file);
+      node.retrieve = n.retrieve;
+    }
     if (n.tls !== undefined) {
       if (!isObject(n.tls)) throw bad(`${where}: node "${name}" tls must be an object.`, file);
       onlyKeys(n.tls, ['ca', 'cert', 'key'], `node "${name}" tls`, file);
@@ -173,7 +192,7 @@ export function validatePacsSettings(raw: unknown, file = 'settings'): PacsSetti
     }
     nodes.push(node);
   }
-  return { localAeTitle, nodes, timeouts, retries, ...(cacheDir ? { cacheDir } : {}) };
+  return { localAeTitle, nodes, timeouts, retries, ...(cacheDir ? { cacheDir } : {}), ...(storageScp ? { storageScp } : {}) };
 }
 
 export function loadPacsSettings(file: string): PacsSettings {

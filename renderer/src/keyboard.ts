@@ -65,6 +65,7 @@ export const RUN: Record<ActionId, () => void> = {
     store.helpOpen = false;
     store.modelCardOpen = false;
     store.exportOpen = false;
+    store.studyBrowserOpen = false;
     reading.settingsOpen = false;
   },
 };
@@ -81,7 +82,7 @@ function focusInfo(el: Element | null): FocusInfo | null {
 
 /** True while a modal dialog is open: it handles its own keys (Esc, Tab); shortcuts wait. */
 function dialogOpen(): boolean {
-  return store.helpOpen || store.modelCardOpen || store.exportOpen || reading.settingsOpen;
+  return store.helpOpen || store.modelCardOpen || store.exportOpen || store.studyBrowserOpen || reading.settingsOpen;
 }
 
 export function handleKey(e: KeyboardEvent): void {

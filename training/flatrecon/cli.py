@@ -1,4 +1,4 @@
-"""`flatrecon` console script: train, eval, export, bench, recon, cs-tune."""
+"""`flatrecon` console script: train, eval, export, bench, recon, cs-tune, batch."""
 
 from __future__ import annotations
 
@@ -106,6 +106,16 @@ def _cmd_reference_vectors(a: argparse.Namespace) -> None:
     print(write(Path(a.out) if a.out else OUT))
 
 
+def _cmd_batch(a: argparse.Namespace) -> None:
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        raise SystemExit("flatrecon batch: Ray is not installed; pip install -e 'training[ray]'.") from None
+    from .batch import main_args
+
+    raise SystemExit(main_args(a))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="flatrecon", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -190,6 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     rv = sub.add_parser("reference-vectors", help="write the masks/coils/metrics reference vectors for vitest")
     rv.add_argument("--out", help="default app/test/fixtures/reference_vectors.json")
     rv.set_defaults(func=_cmd_reference_vectors)
+
+    from .batch import add_arguments as batch_arguments
+
+    ba = sub.add_parser("batch", help="reconstruct a folder of inputs with the app CLI, one Ray task per input")
+    batch_arguments(ba)
+    ba.set_defaults(func=_cmd_batch)
     return p
 
 

@@ -223,7 +223,7 @@ describe('PACS networking with Orthanc and dcmtk', () => {
     expect(studies).toHaveLength(2);
     const derivedStudy = studies.find((s) => s.studyInstanceUid !== MR_STUDY)!.studyInstanceUid;
     const series = await findSeries(nodeOf(orthanc), derivedStudy, FAST);
-    expect(series).toEqual([expect.objectContaining({ modality: 'MR', instanceCount: 2, seriesDescription: 'FLAT final' })]);
+    expect(series).toEqual([expect.objectContaining({ modality: 'MR', instanceCount: 2, seriesDescription: 'FLAT final (research)' })]);
     const derived = series[0]!;
     const viaRest = await orthanc.rest<string[]>('/tools/find', { Level: 'Instance', Query: { SeriesInstanceUID: derived.seriesInstanceUid } });
     expect(viaRest).toHaveLength(2);
@@ -232,7 +232,7 @@ describe('PACS networking with Orthanc and dcmtk', () => {
     expect(fs.status).toBe(0);
     const dump = fs.stdout + fs.stderr;
     expect(dump).toContain(`(0020,000e) UI [${derived.seriesInstanceUid}`); // dcmtk shows the odd-length pad too
-    expect(dump).toMatch(/\(0008,103e\) LO \[FLAT final\]/);
+    expect(dump).toMatch(/\(0008,103e\) LO \[FLAT final \(research\)\]/);
     expect(dump).toContain('Received Final Find Response (Success)');
     const send = await sendToScp;
     expect(send.stderr).toBe('');

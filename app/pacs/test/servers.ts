@@ -2,7 +2,7 @@
 // its process id: Debian's Orthanc (the PACS: C-ECHO/C-STORE/C-FIND/C-GET SCP plus its REST API) and
 // dcmtk's storescp (a second, independent C-STORE SCP). Every server keeps its files in a temp dir.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
@@ -101,6 +101,10 @@ export interface OrthancOptions {
   aeTitle?: string;
   /** AE titles allowed to call in (each registered as a modality on 127.0.0.1). */
   clients?: string[];
+  /** C-MOVE destinations: AE title → port of a storage SCP on 127.0.0.1 (AllowMove for every client). */
+  moveTargets?: Record<string, number>;
+  /** DICOM TLS only on the DICOM port (PEM files): the server's certificate and key, and the CA(s) of the clients. */
+  tls?: { cert: string; key: string; trustedClients: string; clientCertificateRequired?: boolean };
 }
 
 /**
@@ -115,17 +119,23 @@ export async function startOrthanc(opts: OrthancOptions = {}): Promise<OrthancSe
   const dicomPort = await freePort();
   const httpPort = await freePort();
   const modalities: Record<string, unknown> = {};
+  const moves = opts.moveTargets ?? {};
   for (const aet of opts.clients ?? ['FLATVIEWER']) {
     modalities[aet.toLowerCase()] = {
       AET: aet,
       Host: '127.0.0.1',
-      Port: 104, // never called back: retrieval uses C-GET on the same association
+      Port: moves[aet] ?? 104, // called back only for a C-MOVE to this AE title
       AllowEcho: true,
       AllowFind: true,
       AllowGet: true,
-      AllowMove: false,
+      AllowMove: Object.keys(moves).length > 0,
       AllowStore: true,
+      ...(opts.tls ? { UseDicomTls: true } : {}),
     };
+  }
+  for (const [aet, port] of Object.entries(moves)) {
+    if (modalities[aet.toLowerCase()]) continue;
+    modalities[aet.toLowerCase()] = { AET: aet, Host: '127.0.0.1', Port: port, AllowEcho: false, AllowFind: false, AllowGet: false, AllowMove: false, AllowStore: false };
   }
   const config = {
     Name: 'FLAT-TEST',
@@ -158,6 +168,15 @@ export async function startOrthanc(opts: OrthancOptions = {}): Promise<OrthancSe
     StableAge: 1,
     DicomAssociationCloseDelay: 0,
     SaveJobs: false,
+    ...(opts.tls
+      ? {
+          DicomTlsEnabled: true,
+          DicomTlsCertificate: opts.tls.cert,
+          DicomTlsPrivateKey: opts.tls.key,
+          DicomTlsTrustedCertificates: opts.tls.trustedClients,
+          DicomTlsRemoteCertificateRequired: opts.tls.clientCertificateRequired ?? true,
+        }
+      : {}),
   };
   mkdirSync(path.join(dir, 'tmp'), { recursive: true });
   writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config, null, 2));
@@ -239,4 +258,32 @@ export async function startStoreScp(aeTitle = 'DCMTK_SCP'): Promise<StoreScp> {
       rmSync(`${dir}.log`, { force: true });
     },
   };
+}
+
+export interface TestPki {
+  dir: string;
+  /** the CA that signed the server and client certificates */
+  ca: string;
+  server: { cert: string; key: string };
+  client: { cert: string; key: string };
+  /** a second CA that signed nothing here (a client trusting only it must refuse the server) */
+  otherCa: string;
+}
+
+/** A throwaway PKI made with openssl: CA, server certificate for IP 127.0.0.1, client certificate. */
+export function makeTestPki(): TestPki {
+  const dir = tempDir('flat-pki-');
+  const f = (n: string) => path.join(dir, n);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ca = (name: string, cn: string) => ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', `/CN=${cn}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.pem`));
+  ca('ca', 'FLAT test CA');
+  ca('other-ca', 'Some other CA');
+  const leaf = (name: string, cn: string, ext: string) => {
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-subj', `/CN=${cn}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
+    writeFileSync(f(`${name}.ext`), ext);
+    ssl('x509', '-req', '-sha256', '-days', '2', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`));
+  };
+  leaf('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  leaf('client', 'FLATVIEWER', 'extendedKeyUsage=clientAuth,serverAuth\n');
+  return { dir, ca: f('ca.pem'), server: { cert: f('server.pem'), key: f('server.key') }, client: { cert: f('client.pem'), key: f('client.key') }, otherCa: f('other-ca.pem') };
 }

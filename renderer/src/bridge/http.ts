@@ -92,6 +92,12 @@ export function createHttpApi(origin: string, token: string): FlatApi {
       await ensureEvents(); // progress events
       return invoke('exportDicom', [request]);
     },
+    pacsInfo: () => invoke('pacsInfo', []),
+    pacsFindStudies: (query) => invoke('pacsFindStudies', [query]),
+    pacsFindSeries: (node, studyInstanceUid) => invoke('pacsFindSeries', [node, studyInstanceUid]),
+    pacsRetrieve: (request) => invoke('pacsRetrieve', [request]),
+    pacsSend: (request) => invoke('pacsSend', [request]),
+    pacsJob: (jobId) => invoke('pacsJob', [jobId]),
     onReconEvent: (listener) => {
       listeners.add(listener);
       void ensureEvents();

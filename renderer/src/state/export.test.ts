@@ -49,6 +49,18 @@ function api(answer: (req: ExportRequest, emit: (e: ReconEvent) => void) => Prom
       requests.push(req);
       return (await answer(req, emit)) as never;
     },
+    pacsInfo: async () => ({ configured: false, localAeTitle: '', nodes: [] }),
+    pacsFindStudies: async () => [],
+    pacsFindSeries: async () => [],
+    pacsRetrieve: async () => {
+      throw new Error('no PACS here');
+    },
+    pacsSend: async () => {
+      throw new Error('no PACS here');
+    },
+    pacsJob: async () => {
+      throw new Error('no PACS here');
+    },
     onReconEvent: (l) => {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -70,6 +70,18 @@ function scriptedApi(script: (runId: string, emit: (e: ReconEvent) => void) => v
     },
     cancel: async () => undefined,
     exportDicom: async () => null,
+    pacsInfo: async () => ({ configured: false, localAeTitle: '', nodes: [] }),
+    pacsFindStudies: async () => [],
+    pacsFindSeries: async () => [],
+    pacsRetrieve: async () => {
+      throw new Error('no PACS here');
+    },
+    pacsSend: async () => {
+      throw new Error('no PACS here');
+    },
+    pacsJob: async () => {
+      throw new Error('no PACS here');
+    },
     onReconEvent: (l) => {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -70,6 +70,7 @@ export const store = reactive({
   modelCardOpen: false,
   /** The DICOM export dialog (components/ExportDialog.vue; E, the Export button, File > Export DICOM…). */
   exportOpen: false,
+  studyBrowserOpen: false,
   presets: [] as WindowPreset[],
   /** The mask of the images on screen (the form may since have changed without Apply). */
   appliedMask: null as MaskSpec | null,
@@ -207,6 +208,16 @@ async function openWith(label: string, open: (a: FlatApi) => Promise<StudySummar
   } finally {
     store.busy = '';
   }
+}
+
+/** The connected FlatApi (null before init), for panels with calls of their own (the study browser). */
+export function connectedApi(): FlatApi | null {
+  return api;
+}
+
+/** Shows a study the host opened on its own (a series retrieved from a PACS). */
+export function showOpenedStudy(summary: StudySummary): Promise<void> {
+  return openWith('Opening the retrieved series…', () => Promise.resolve(summary));
 }
 
 export function openSample(): Promise<void> {
