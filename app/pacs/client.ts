@@ -1,6 +1,7 @@
 // PACS client: C-ECHO, C-FIND (studies, series), C-GET into the local cache, C-STORE with per-instance
 // status, bounded retry and progress. Every call opens its own association(s) with dcmjs-dimse.
 
+import type { PacsSeries, PacsStudy } from '../contract/ipc';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -71,26 +72,9 @@ export interface StudyQuery {
   studyInstanceUid?: string;
 }
 
-export interface StudyMatch {
-  studyInstanceUid: string;
-  patientId: string;
-  patientName: string;
-  studyDate: string;
-  studyDescription: string;
-  accessionNumber: string;
-  modalities: string[];
-  seriesCount?: number;
-  instanceCount?: number;
-}
-
-export interface SeriesMatch {
-  studyInstanceUid: string;
-  seriesInstanceUid: string;
-  modality: string;
-  seriesNumber?: number;
-  seriesDescription: string;
-  instanceCount?: number;
-}
+// One shape for a match, shared with the IPC contract (the study browser shows these as they are).
+export type StudyMatch = PacsStudy;
+export type SeriesMatch = PacsSeries;
 
 const UID_RE = /^[0-9]+(\.[0-9]+)*$/;
 
