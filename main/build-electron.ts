@@ -1,5 +1,5 @@
-// `npm run build:electron`: bundles the Electron main process, the preload and the inference
-// worker (process + ORT thread) into dist/main with esbuild. npm packages stay external
+// `npm run build:electron`: bundles the Electron main process, the preload and the data-plane
+// process (+ its ORT and reader threads) into dist/main with esbuild. npm packages stay external
 // (electron-builder ships production node_modules; onnxruntime-node is native).
 //   tsx main/build-electron.ts [--outdir dist/main]
 
@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export const ELECTRON_BUNDLES = ['electron-main.js', 'inference-process.js', 'inference-thread.js', 'preload.cjs'] as const;
+export const ELECTRON_BUNDLES = ['electron-main.js', 'data-plane-process.js', 'ort-thread.js', 'reader-thread.js', 'preload.cjs'] as const;
 
 export async function buildElectron(outdir = path.join(ROOT, 'dist/main')): Promise<string[]> {
   const common = { bundle: true, platform: 'node' as const, target: 'node20', sourcemap: false, logLevel: 'warning' as const, legalComments: 'none' as const };
@@ -17,8 +17,9 @@ export async function buildElectron(outdir = path.join(ROOT, 'dist/main')): Prom
     ...common,
     entryPoints: {
       'electron-main': path.join(ROOT, 'main/electron/electron-main.ts'),
-      'inference-process': path.join(ROOT, 'main/worker/inference-process.ts'),
-      'inference-thread': path.join(ROOT, 'main/worker/inference-thread.ts'),
+      'data-plane-process': path.join(ROOT, 'main/data-plane/process.ts'),
+      'ort-thread': path.join(ROOT, 'main/data-plane/ort-thread.ts'),
+      'reader-thread': path.join(ROOT, 'main/data-plane/reader-thread.ts'),
     },
     format: 'esm',
     packages: 'external',

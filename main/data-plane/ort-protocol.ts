@@ -1,11 +1,11 @@
-// Messages between the inference manager (main process / Node host) and the inference worker
-// process, and between that process and its ORT thread. Everything here is structured-clone data:
-// typed arrays travel by copy (child_process 'advanced' serialization, Electron's MessagePort).
+// Messages between the run supervisor (the data-plane process's main thread) and its ORT thread.
+// Structured-clone data: typed arrays are transferred where the sender gives them up.
 
 import type { ReconEvent, SerializedError } from '../../app/contract/ipc';
-import type { PreparedSlice, RealImage } from '../../app/recon';
+import type { RealImage } from '../../app/recon/evaluate';
+import type { PreparedSlice } from '../../app/recon/prepare';
 
-/** One reconstruction as the worker needs it: everything is computed in the main process. */
+/** One reconstruction as the ORT thread needs it: prepared by the study service. */
 export interface RunJob {
   runId: string;
   studyId: string;
@@ -36,6 +36,7 @@ export interface WorkerModelInfo {
   t: number[];
 }
 
+/** Supervisor → inference worker (the ORT thread, through its launcher). */
 export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'run'; job: RunJob } | { type: 'cancel'; runId: string };
 
 export type FromWorker =
@@ -43,7 +44,7 @@ export type FromWorker =
   | { type: 'model-error'; error: SerializedError }
   | { type: 'event'; event: ReconEvent };
 
-/** Process → ORT thread. `cancelFlag` holds the highest cancelled run sequence number. */
+/** Launcher → ORT thread. `cancelFlag` holds the highest cancelled run sequence number. */
 export type ToThread =
   | { type: 'init'; init: WorkerInit; cancelFlag: Int32Array }
   | { type: 'run'; job: RunJob; seq: number };

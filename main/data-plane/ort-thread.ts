@@ -1,17 +1,17 @@
-// The ORT thread of the inference process. onnxruntime's session.run() can hold this thread's
-// event loop for a whole step, so it lives here, away from the process's message port: the
-// process answers cancel messages at once and this thread notices them through a shared flag
-// between steps.
+// The ORT thread of the data-plane process. onnxruntime's session.run() can hold this thread's
+// event loop for a whole step, so it lives here, away from the process's message port: the run
+// supervisor answers cancel messages at once and this thread notices them through a shared flag
+// between steps (ort-thread-launcher.ts).
 
 import { parentPort } from 'node:worker_threads';
 import { FlatError, toFlatError } from '../../app/core/errors';
 import { createEngine, type Engine } from '../../app/recon';
 import { requireShippedModel } from '../../app/trust/model-trust';
-import type { FromThread, RunJob, ToThread } from '../common/worker-protocol';
+import type { FromThread, RunJob, ToThread } from './ort-protocol';
 import { stepEvent } from './step-output';
 
 const port = parentPort;
-if (!port) throw new Error('inference-thread must run as a worker thread');
+if (!port) throw new Error('ort-thread must run as a worker thread');
 
 let engine: Engine | null = null;
 let cancelFlag: Int32Array | null = null;

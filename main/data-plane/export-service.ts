@@ -3,8 +3,8 @@
 // Each slice is reconstructed by the inference worker with the viewer's mask (a viewer run that
 // supersedes an export run is answered by running that slice again, up to 3 times); the images
 // arrive in the study's display units (app/display/units.ts) and are stored as such.
-// Where the series goes: Electron asks with the main process's save dialog; the Node host takes
-// a new folder NAME inside its export area. Either way the folder must be new or empty and is
+// Where the series goes: Electron asks with the main process's save dialog and passes the chosen
+// folder here; the Node host takes a new folder NAME inside its export area. Either way the folder must be new or empty and is
 // checked against the study's inputs and the model files (app/export/safe-write.ts OutputGuard).
 
 import path from 'node:path';
@@ -13,18 +13,18 @@ import { FlatError } from '../../app/core/errors';
 import { APP_VERSION } from '../../app/core/version';
 import { checkExportFolder, exportDicomSeries, makeFolders, realPathOf } from '../../app/export';
 import { studyUnits } from '../../app/recon/units';
-import type { InferenceManager } from './inference-manager';
+import type { RunSupervisor } from './run-supervisor';
 import type { StudyService } from './study-service';
 
 export interface ExportServiceOptions {
   studies: StudyService;
-  inference: InferenceManager;
+  inference: RunSupervisor;
   modelDir: string;
   modelName: string;
+  /** 'dialog': the host's save dialog chose the folder (Electron); 'folder': a new folder inside exportArea (Node host). */
+  target: 'dialog' | 'folder';
   /** Node host: exports go to new folders inside this folder. */
   exportArea?: string;
-  /** Electron: the save dialog; resolves null when the reader cancels. */
-  chooseFolder?: () => Promise<string | null>;
   /** Progress events (sent on the recon event channel). */
   emit: (event: ReconEvent) => void;
   /** How often a slice superseded by a viewer run is run again. */
@@ -39,20 +39,21 @@ export class ExportService {
   constructor(private readonly o: ExportServiceOptions) {}
 
   target(): 'dialog' | 'folder' | undefined {
-    return this.o.chooseFolder ? 'dialog' : this.o.exportArea ? 'folder' : undefined;
+    return this.o.target === 'dialog' ? 'dialog' : this.o.exportArea ? 'folder' : undefined;
   }
 
-  async export(req: ExportRequest): Promise<ExportResult | null> {
+  /** `chosen`: the folder the save dialog returned (dialog target; null = the reader cancelled). */
+  async export(req: ExportRequest, chosen: string | null = null): Promise<ExportResult | null> {
     if (this.running) throw new FlatError('invalid-request', 'An export is already running; wait for it to finish.');
     this.running = true;
     try {
-      return await this.run(req);
+      return await this.run(req, chosen);
     } finally {
       this.running = false;
     }
   }
 
-  private async run(req: ExportRequest): Promise<ExportResult | null> {
+  private async run(req: ExportRequest, chosen: string | null): Promise<ExportResult | null> {
     const { studies, inference } = this.o;
     const study = studies.study(req.studyId); // refuses a closed study
     const summary = studies.summary(req.studyId);
@@ -69,7 +70,7 @@ export class ExportService {
       ...studies.inputPaths(req.studyId),
       ...[`${this.o.modelName}.json`, `${this.o.modelName}.onnx`, `${this.o.modelName}_step.onnx`].map((f) => path.join(this.o.modelDir, f)),
     ];
-    const folder = await this.folderFor(req);
+    const folder = this.folderFor(req, chosen);
     if (folder === null) return null;
     checkExportFolder(folder.path, inputs); // early: before any reconstruction
 
@@ -104,11 +105,8 @@ export class ExportService {
     return { folder: folder.shown, files: files.length, seriesDescription: `FLAT ${stepLabel} (research)` };
   }
 
-  private async folderFor(req: ExportRequest): Promise<{ path: string; shown: string } | null> {
-    if (this.o.chooseFolder) {
-      const chosen = await this.o.chooseFolder();
-      return chosen ? { path: chosen, shown: chosen } : null;
-    }
+  private folderFor(req: ExportRequest, chosen: string | null): { path: string; shown: string } | null {
+    if (this.o.target === 'dialog') return chosen ? { path: chosen, shown: chosen } : null;
     const area = this.o.exportArea;
     if (!area) throw new FlatError('invalid-request', 'This host has no export folder configured.');
     if (!req.folderName) throw new FlatError('invalid-request', 'Name the new folder for the exported series.');

@@ -15,7 +15,7 @@ import { FlatError } from '../../app/core/errors';
 import type { MaskSpec } from '../../app/core/types';
 import { exportDicomSeries } from '../../app/export/dicom';
 import { describeNode, findSeries, findStudies, loadPacsSettings, retrieve, store, type PacsNode, type PacsOptions, type PacsSettings } from '../../app/pacs';
-import type { InferenceManager } from './inference-manager';
+import type { RunSupervisor } from './run-supervisor';
 import { DEFAULT_MASK, type StudyService } from './study-service';
 
 export interface PacsServiceOptions {
@@ -26,7 +26,7 @@ export interface PacsServiceOptions {
   /** where derived series are exported before they are sent (default ~/.cache/flat-viewer/exports) */
   exportDir?: string;
   studies: StudyService;
-  inference: InferenceManager;
+  inference: RunSupervisor;
 }
 
 const MAX_JOBS = 64;

@@ -1,23 +1,22 @@
-// The studies the user has open (id → Study) and what the renderer sees of them: summaries, the
-// zero-filled image and reference of a slice (display crop), the mask columns, and the prepared
-// inputs of a run. Reading uses app/formats, masks app/masks, preparation app/recon.
+// The studies open in the data plane (id → Study) and what the renderer sees of them: summaries,
+// the zero-filled image and reference of a slice (display crop), the mask columns, and the
+// prepared inputs of a run. Parsing happens in the reader thread (reader.ts), masks in app/masks,
+// preparation (one inverse FFT) in app/recon, here on the data-plane process's main thread.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SliceImages, StudySummary } from '../../app/contract/ipc';
 import { FlatError } from '../../app/core/errors';
 import type { MaskSpec, Study } from '../../app/core/types';
-import { loadStudy } from '../../app/formats';
+import type { StudyInput } from '../../app/formats';
 import { columnMaskToPlane, makeColumnMask, samplingFraction } from '../../app/masks';
-// Direct module imports: the recon index would load onnxruntime-node into this process.
 import { centreCrop, magnitude } from '../../app/recon/display';
 import { referenceSlice, type RealImage } from '../../app/recon/evaluate';
 import { prepareSlice } from '../../app/recon/prepare';
 import { studyUnits } from '../../app/recon/units';
 import { toDisplayUnits } from '../../app/display/units';
-import type { RunJob } from './worker-protocol';
+import type { RunJob } from './ort-protocol';
 
 export const SAMPLE_FILE = 'colin27_fastmri_singlecoil.h5';
 
@@ -26,6 +25,8 @@ export const DEFAULT_MASK: MaskSpec = { kind: 'random', acceleration: 4, centerF
 
 export interface StudyServiceOptions {
   sampleDir: string;
+  /** Parses an input (the reader thread in the data plane; tests may read in-line). */
+  read: (input: StudyInput) => Promise<Study>;
   /** Oldest studies are closed beyond this many (they can be large). */
   maxOpen?: number;
 }
@@ -48,9 +49,11 @@ export class StudyService {
   private readonly studies = new Map<string, OpenStudy>();
   private readonly sampleDir: string;
   private readonly maxOpen: number;
+  private readonly read: (input: StudyInput) => Promise<Study>;
 
   constructor(options: StudyServiceOptions) {
     this.sampleDir = options.sampleDir;
+    this.read = options.read;
     this.maxOpen = Math.max(1, options.maxOpen ?? 6);
   }
 
@@ -62,38 +65,21 @@ export class StudyService {
     return path.join(this.sampleDir, h5[0]!);
   }
 
-  async openSample(): Promise<StudySummary> {
+  async openSample(options: { studyId?: string } = {}): Promise<StudySummary> {
     const p = this.samplePath();
-    return this.add(await loadStudy({ path: p }), [p]);
+    return this.add(await this.read({ path: p }), [p], options.studyId);
   }
 
-  async openPaths(paths: string[]): Promise<StudySummary> {
+  /**
+   * Files or a folder by path. `name` replaces the shown source (staged uploads); `inputPaths`
+   * are the paths exports must never write into (default: `paths`; none for staged uploads);
+   * `studyId` re-opens a study under its old id (after a restart of this process).
+   */
+  async openPaths(paths: string[], options: { name?: string; inputPaths?: string[]; studyId?: string } = {}): Promise<StudySummary> {
     if (paths.length === 0) throw new FlatError('invalid-request', 'No file was chosen.');
-    return this.add(await loadStudy(paths.length === 1 ? { path: paths[0]! } : { paths }), paths);
-  }
-
-  /** Bytes from drag-and-drop or a file input. Several files are read as one DICOM series. */
-  async openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<StudySummary> {
-    if (files.length === 1) {
-      const f = files[0]!;
-      return this.add(await loadStudy({ name: f.name, bytes: new Uint8Array(f.bytes) }), []);
-    }
-    // The readers take several files by path only; stage them in a private temp folder (0700,
-    // from mkdtemp), each file 0600 under a name made unique by its position, so two uploads
-    // named alike never overwrite each other and no name can point outside the folder.
-    const dir = mkdtempSync(path.join(tmpdir(), 'flat-open-'));
-    try {
-      const paths = files.map((f, i) => {
-        const p = path.join(dir, stagedName(i, f.name));
-        writeFileSync(p, new Uint8Array(f.bytes), { mode: 0o600, flag: 'wx' });
-        return p;
-      });
-      const study = await loadStudy({ paths });
-      study.source = files[0]!.name;
-      return this.add(study, []);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const study = await this.read(paths.length === 1 ? { path: paths[0]! } : { paths });
+    if (options.name) study.source = options.name;
+    return this.add(study, options.inputPaths ?? paths, options.studyId);
   }
 
   has(studyId: string): boolean {
@@ -186,8 +172,9 @@ export class StudyService {
     }
   }
 
-  private add(study: Study, inputPaths: string[]): StudySummary {
-    const id = `st-${randomBytes(8).toString('hex')}`;
+  private add(study: Study, inputPaths: string[], studyId?: string): StudySummary {
+    const id = studyId && /^st-[0-9a-f]{16}$/.test(studyId) ? studyId : `st-${randomBytes(8).toString('hex')}`;
+    this.studies.delete(id);
     const summary = summarize(id, study);
     this.studies.set(id, { id, study, summary, inputPaths });
     while (this.studies.size > this.maxOpen) this.studies.delete(this.studies.keys().next().value!);
@@ -214,15 +201,6 @@ export class StudyService {
     // Own the pixels: referenceSlice may return a view into the whole stack.
     return { rows: c.rows, cols: c.cols, data: c.data === ref.data ? Float32Array.from(ref.data) : c.data };
   }
-}
-
-/**
- * A staged upload's file name: its index (unique) and the upload's own name reduced to safe
- * characters (the extension matters: .dcm files without a DICOM preamble are recognised by it).
- */
-export function stagedName(index: number, name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '').slice(-120);
-  return `${String(index).padStart(5, '0')}-${safe || 'file'}`;
 }
 
 /** The columns of a 2D mask when it is a 1D column mask (every row alike), else null. */

@@ -1,15 +1,16 @@
-// Runs reconstructions in the inference worker process and relays its steps as ReconEvents.
-// The process is started through an adapter (Electron utilityProcess or Node child_process, same
-// worker module). A newer reconstruct cancels the older run; a crashed worker fails the running
-// run with a plain message and is restarted with backoff (250 ms, 1 s, 4 s; reset after a run
-// completes). Nothing here blocks: all work happens in the worker.
+// The one run supervisor: queues reconstructions, cancels them and relays their steps as
+// ReconEvents. It lives on the data-plane process's main thread and drives the ORT thread through
+// a launcher (ort-thread-launcher.ts; tests script their own). A newer reconstruct cancels the
+// older run and is answered at once; late events of finished runs are dropped here only; a
+// crashed worker fails the running run with a plain message and is restarted with backoff (250 ms,
+// 1 s, 4 s; reset after a run completes). Nothing here blocks: all work happens in the worker.
 
 import { randomBytes } from 'node:crypto';
 import type { ReconEvent, SerializedError } from '../../app/contract/ipc';
-import type { FromWorker, RunJob, ToWorker, WorkerInit, WorkerModelInfo } from './worker-protocol';
+import type { FromWorker, RunJob, ToWorker, WorkerInit, WorkerModelInfo } from './ort-protocol';
 
 export interface WorkerChannel {
-  /** OS process id, once known. */
+  /** OS process id, once known (null for a thread). */
   readonly pid: number | null;
   send(msg: ToWorker): void;
   kill(): void;
@@ -21,10 +22,10 @@ export interface WorkerCallbacks {
   onExit(reason: string): void;
 }
 
-/** Starts one worker process. */
+/** Starts one worker (the ORT thread). */
 export type WorkerLauncher = (callbacks: WorkerCallbacks) => WorkerChannel;
 
-export interface InferenceManagerOptions {
+export interface RunSupervisorOptions {
   launch: WorkerLauncher;
   init: WorkerInit;
   /** Restart delays after consecutive crashes; the last one repeats. */
@@ -51,7 +52,7 @@ export function newRunId(): string {
 
 type Listener = (event: ReconEvent) => void;
 
-export class InferenceManager {
+export class RunSupervisor {
   private readonly launch: WorkerLauncher;
   private readonly init: WorkerInit;
   private readonly backoff: readonly number[];
@@ -75,7 +76,7 @@ export class InferenceManager {
   private readonly listeners = new Set<Listener>();
   private readyWaiters: (() => void)[] = [];
 
-  constructor(options: InferenceManagerOptions) {
+  constructor(options: RunSupervisorOptions) {
     this.launch = options.launch;
     this.init = options.init;
     this.backoff = options.backoffMs?.length ? options.backoffMs : DEFAULT_BACKOFF_MS;
@@ -251,7 +252,7 @@ export class InferenceManager {
       // restarting forever, and fail whatever waits for it.
       this.modelError = {
         code: 'inference-failed',
-        message: `The inference process cannot start (${reason}); reinstalling FLAT Viewer may help.`,
+        message: `The inference engine cannot start (${reason}); reinstalling FLAT Viewer may help.`,
       };
       this.settle();
       const job = this.pending;
@@ -267,7 +268,7 @@ export class InferenceManager {
         runId,
         error: {
           code: 'inference-failed',
-          message: `The inference process stopped unexpectedly (${reason}); it is being restarted, so please run the reconstruction again.`,
+          message: `The inference engine stopped unexpectedly (${reason}); it is being restarted, so please run the reconstruction again.`,
         },
       });
     }
