@@ -84,8 +84,9 @@ export class UploadStaging {
           failed = true;
           body.unpipe(out);
           body.resume(); // read and drop the rest so the client gets the reply
+          // the file may still be opening: remove it once the stream has closed
+          out.once('close', () => reject(e));
           out.destroy();
-          reject(e);
         };
         body.on('data', (c: Buffer) => {
           bytes += c.length;

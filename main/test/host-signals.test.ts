@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeWire, encodeWire } from '../../app/contract/wire';
+import { decodeFrame, encodeFrame } from '../../app/contract/wire';
 import { REPO_ROOT } from './helpers';
 
 const PYTHON = path.join(REPO_ROOT, '.venv/bin/python');
@@ -62,13 +62,15 @@ describe('Node host process and signals', () => {
     execFileSync(PYTHON, ['-c', 'import sys, h5py, numpy as np\nwith h5py.File(sys.argv[1], "w") as f:\n    f.create_dataset("kspace", (2, 4, 4), np.complex64, external=[(sys.argv[2], 0, 256)])', h5, fifo]);
     const c = await startChild();
     const u = new URL(c.url);
-    const bytes = readFileSync(h5);
+    const token = u.searchParams.get('token')!;
+    const up = await fetch(`${u.origin}/api/upload?name=evil.h5`, { method: 'POST', headers: { 'x-flat-token': token }, body: readFileSync(h5) });
+    const { uploadId } = decodeFrame<{ ok: true; result: { uploadId: string } }>(await up.arrayBuffer()).result;
     const r = await fetch(`${u.origin}/api/invoke/openFiles`, {
       method: 'POST',
-      headers: { 'x-flat-token': u.searchParams.get('token')! },
-      body: encodeWire({ args: [[{ name: 'evil.h5', bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }]] }),
+      headers: { 'x-flat-token': token },
+      body: encodeFrame({ args: [[{ name: 'evil.h5', uploadId }]] }),
     });
-    const reply = decodeWire<{ ok: boolean; error?: { code: string; message: string } }>(await r.text());
+    const reply = decodeFrame<{ ok: boolean; error?: { code: string; message: string } }>(await r.arrayBuffer());
     expect(reply.ok).toBe(false);
     expect(reply.error?.code).toBe('unsupported-content');
     c.kill('SIGTERM');

@@ -1,5 +1,6 @@
 // The Node host over real HTTP: token, Host/Origin checks, CSP header, body limits, wire errors,
-// and a real reconstruction streamed over server-sent events (once the model exists).
+// streamed uploads opened by the data plane, and a real reconstruction streamed as binary frames
+// (once the model exists).
 
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -7,10 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconEvent, StudySummary } from '../../app/contract/ipc';
-import { decodeWire, encodeWire } from '../../app/contract/wire';
+import { decodeFrame, encodeFrame, FrameSplitter } from '../../app/contract/wire';
+import { readFileSync } from 'node:fs';
 import { RENDERER_CSP } from '../common/security';
 import { startNodeHost, type NodeHost } from '../node-host/server';
-import { HAVE_MODEL, HAVE_SAMPLE, MODEL_DIR, MODEL_NAME, MODEL_SKIP_REASON, SAMPLE_DIR } from './helpers';
+import { HAVE_MODEL, HAVE_SAMPLE, MODEL_DIR, MODEL_NAME, MODEL_SKIP_REASON, SAMPLE, SAMPLE_DIR } from './helpers';
 
 let host: NodeHost;
 let base: string;
@@ -34,6 +36,7 @@ interface Raw {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  bytes: Buffer;
 }
 
 /** A raw request (fetch would normalise the path and refuse to set Host). */
@@ -42,16 +45,19 @@ function raw(method: string, pathname: string, headers: Record<string, string> =
     const req = request({ host: '127.0.0.1', port, method, path: pathname, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString(), bytes });
+      });
     });
-    req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve({ status: 413, headers: {}, body: '' }) : reject(e)));
+    req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve({ status: 413, headers: {}, body: '', bytes: Buffer.alloc(0) }) : reject(e)));
     req.end(body);
   });
 }
 
 async function invoke(method: string, args: unknown[], token = host.token): Promise<{ status: number; reply: { ok: boolean; result?: unknown; error?: { code: string; message: string } } }> {
-  const r = await fetch(`${base}/api/invoke/${method}`, { method: 'POST', headers: { 'x-flat-token': token }, body: encodeWire({ args }) });
-  return { status: r.status, reply: decodeWire(await r.text()) };
+  const r = await fetch(`${base}/api/invoke/${method}`, { method: 'POST', headers: { 'x-flat-token': token }, body: encodeFrame({ args }) });
+  return { status: r.status, reply: decodeFrame(await r.arrayBuffer()) };
 }
 
 describe('Node host: access control', () => {
@@ -81,11 +87,13 @@ describe('Node host: access control', () => {
   });
 
   it('refuses foreign Host (DNS rebinding) and Origin headers, even with the token', async () => {
-    const h = { 'x-flat-token': host.token, 'content-type': 'application/json' };
-    expect((await raw('POST', '/api/invoke/getInfo', { ...h, host: `evil.example:${port}` }, '{"args":[]}')).status).toBe(403);
-    expect((await raw('POST', '/api/invoke/getInfo', { ...h, host: `127.0.0.1:${port}`, origin: 'https://evil.example' }, '{"args":[]}')).status).toBe(403);
-    expect((await raw('POST', '/api/invoke/getInfo', { ...h, host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port + 1}` }, '{"args":[]}')).status).toBe(403);
-    const same = await raw('POST', '/api/invoke/getInfo', { ...h, host: `localhost:${port}`, origin: `http://localhost:${port}` }, '{"args":[]}');
+    const h = { 'x-flat-token': host.token, 'content-type': 'application/x-flat-wire' };
+    const body = Buffer.from(encodeFrame({ args: [] }));
+    expect((await raw('POST', '/api/invoke/getInfo', { ...h, host: `evil.example:${port}` }, body)).status).toBe(403);
+    expect((await raw('POST', '/api/invoke/getInfo', { ...h, host: `127.0.0.1:${port}`, origin: 'https://evil.example' }, body)).status).toBe(403);
+    expect((await raw('POST', '/api/invoke/getInfo', { ...h, host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port + 1}` }, body)).status).toBe(403);
+    expect((await raw('POST', '/api/upload?name=a.h5', { ...h, host: `evil.example:${port}` }, 'x')).status).toBe(403);
+    const same = await raw('POST', '/api/invoke/getInfo', { ...h, host: `localhost:${port}`, origin: `http://localhost:${port}` }, body);
     expect(same.status).toBe(200);
   });
 
@@ -99,6 +107,21 @@ describe('Node host: access control', () => {
 });
 
 describe('Node host: wire protocol', () => {
+  it('opens an upload: raw bytes streamed to a staged file, then openFiles by upload id; refusals in one sentence', async () => {
+    const bytes = readFileSync(SAMPLE);
+    const up = await fetch(`${base}/api/upload?name=${encodeURIComponent('my scan.h5')}`, { method: 'POST', headers: { 'x-flat-token': host.token }, body: bytes });
+    expect(up.status).toBe(200);
+    expect(up.headers.get('content-type')).toBe('application/x-flat-wire');
+    const { uploadId } = (decodeFrame<{ ok: true; result: { uploadId: string } }>(await up.arrayBuffer())).result;
+    const opened = await invoke('openFiles', [[{ name: 'my scan.h5', uploadId }]]);
+    expect(opened.reply.result).toMatchObject({ source: 'my scan.h5', format: 'fastmri-h5', slices: 6 });
+    // an upload is opened once; a used or invented id is refused
+    expect((await invoke('openFiles', [[{ name: 'my scan.h5', uploadId }]])).reply.error?.message).toMatch(/no longer available/);
+    expect((await fetch(`${base}/api/upload?name=a.h5`, { method: 'POST', body: 'x' })).status).toBe(403);
+    expect((await fetch(`${base}/api/upload?name=..%2Fx`, { method: 'POST', headers: { 'x-flat-token': host.token }, body: 'x' })).status).toBe(400);
+    expect((await fetch(`${base}/api/upload?name=a.h5`, { headers: { 'x-flat-token': host.token } })).status).toBe(405);
+  }, 60_000);
+
   it('answers getInfo in the wire format', async () => {
     const { status, reply } = await invoke('getInfo', []);
     expect(status).toBe(200);
@@ -120,43 +143,38 @@ describe('Node host: wire protocol', () => {
     const h = { host: `127.0.0.1:${port}`, 'x-flat-token': host.token };
     const notJson = await raw('POST', '/api/invoke/getInfo', h, '{"args": [');
     expect(notJson.status).toBe(400);
-    expect(decodeWire<{ ok: boolean }>(notJson.body).ok).toBe(false);
-    expect((await raw('POST', '/api/invoke/getInfo', h, '{"noargs": 1}')).status).toBe(400);
-    expect((await raw('POST', '/api/invoke/getInfo', h, '{"args":[{"__flatTyped":"f32","b64":"@@@@"}]}')).status).toBe(400);
+    expect(decodeFrame<{ ok: boolean }>(notJson.bytes).ok).toBe(false);
+    expect((await raw('POST', '/api/invoke/getInfo', h, '{"args":[]}')).status).toBe(400); // JSON is not a frame
+    expect((await raw('POST', '/api/invoke/getInfo', h, Buffer.from(encodeFrame({ noargs: 1 })))).status).toBe(400);
+    const outside = Buffer.from(encodeFrame({ args: [Float32Array.of(1)] }));
+    expect((await raw('POST', '/api/invoke/getInfo', h, outside.subarray(0, outside.length - 8))).status).toBe(400);
     const big = await raw('POST', '/api/invoke/getInfo', h, Buffer.alloc(2 * 1024 * 1024, 32));
     expect(big.status).toBe(413);
     expect((await raw('GET', '/api/invoke/getInfo', h)).status).toBe(405);
   });
 });
 
-/** Reads server-sent events from /api/events into a list. */
+/** Reads the binary event stream from /api/events into a list. */
 async function subscribe(): Promise<{ events: ReconEvent[]; next(pred: (e: ReconEvent) => boolean, ms?: number): Promise<ReconEvent>; stop(): void }> {
   const ac = new AbortController();
   const res = await fetch(`${base}/api/events?token=${host.token}`, { signal: ac.signal });
-  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  expect(res.headers.get('content-type')).toBe('application/x-flat-wire-stream');
   const events: ReconEvent[] = [];
   const waiters: { pred: (e: ReconEvent) => boolean; resolve: (e: ReconEvent) => void }[] = [];
   void (async () => {
     const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
+    const split = new FrameSplitter();
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
-        buf += dec.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          for (const line of block.split('\n')) {
-            if (!line.startsWith('data: ')) continue;
-            const ev = decodeWire<ReconEvent>(line.slice(6));
-            events.push(ev);
-            for (const w of waiters.splice(0)) {
-              if (w.pred(ev)) w.resolve(ev);
-              else waiters.push(w);
-            }
+        for (const frame of split.push(value)) {
+          if (frame.byteLength === 0) continue; // ping
+          const ev = decodeFrame<ReconEvent>(frame);
+          events.push(ev);
+          for (const w of waiters.splice(0)) {
+            if (w.pred(ev)) w.resolve(ev);
+            else waiters.push(w);
           }
         }
       }
@@ -177,7 +195,7 @@ async function subscribe(): Promise<{ events: ReconEvent[]; next(pred: (e: Recon
   };
 }
 
-describe.skipIf(!HAVE_MODEL || !HAVE_SAMPLE)(`Node host: a real reconstruction over HTTP + SSE${HAVE_MODEL ? '' : ` (skipped: ${MODEL_SKIP_REASON})`}`, () => {
+describe.skipIf(!HAVE_MODEL || !HAVE_SAMPLE)(`Node host: a real reconstruction over HTTP and the event stream${HAVE_MODEL ? '' : ` (skipped: ${MODEL_SKIP_REASON})`}`, () => {
   it('streams every ODE step of the sample with images and metrics', async () => {
     const info = await invoke('getInfo', []);
     expect(info.reply.result).toMatchObject({ executionProvider: 'cpu', model: { name: expect.any(String) } });

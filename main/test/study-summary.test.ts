@@ -2,7 +2,7 @@
 // said them, nothing (= "orientation unknown") otherwise.
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../app/core/types';
-import { summarize } from '../common/study-service';
+import { summarize } from '../data-plane/study-service';
 
 function study(extra: Partial<Study>): Study {
   return {

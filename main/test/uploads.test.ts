@@ -1,16 +1,17 @@
 // Uploaded files (drag and drop, Node host): names that collide never lose or duplicate a file,
-// names like ".." are typed refusals, and staged copies live in a private folder (0700) as files
-// only we can read (0600), removed afterwards.
-import { readdirSync, statSync } from 'node:fs';
+// names like ".." are typed refusals, staged copies live in a private folder (0700) as files only
+// we can read (0600) and are removed when the study closes; a streamed upload over its limit is
+// refused without keeping a byte.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
 import { exportDicomSeries } from '../../app/export';
 import { withH5 } from '../../app/formats/h5/session';
 import { createHandlers } from '../common/handlers';
-import { InferenceManager } from '../common/inference-manager';
-import { StudyService, stagedName } from '../common/study-service';
-import { SAMPLE, HAVE_SAMPLE } from './helpers';
+import { UploadStaging, stagedName } from '../common/upload-staging';
+import { inlineStudies, realPlane, SAMPLE, HAVE_SAMPLE } from './helpers';
 import { mkdtempSync, readFileSync } from 'node:fs';
 
 async function threeSlices(): Promise<ArrayBuffer[]> {
@@ -23,15 +24,33 @@ async function threeSlices(): Promise<ArrayBuffer[]> {
   });
 }
 
+const planes: ReturnType<typeof realPlane>[] = [];
+afterAll(() => Promise.all(planes.map((p) => p.close())));
+function noPlane() {
+  const p = realPlane('/none', 'x');
+  planes.push(p);
+  return p;
+}
+
 describe('uploads', () => {
   it('a.dcm, 2_a.dcm, a.dcm: three different slices, none lost, none duplicated', async () => {
     const [x, y, z] = await threeSlices();
-    const svc = new StudyService({ sampleDir: tmpdir() });
-    const s = await svc.openFiles([
+    const svc = inlineStudies(tmpdir());
+    const staging = new UploadStaging();
+    const set = staging.stageBytes([
       { name: 'a.dcm', bytes: x! },
       { name: '2_a.dcm', bytes: y! },
       { name: 'a.dcm', bytes: z! },
     ]);
+    const dir = path.dirname(set.paths[0]!);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const p of set.paths) expect(statSync(p).mode & 0o777).toBe(0o600);
+    const s = await svc.openPaths(set.paths, { name: set.name, inputPaths: [] });
+    expect(s.source).toBe('a.dcm');
+    expect(svc.inputPaths(s.studyId)).toEqual([]);
+    set.release();
+    expect(existsSync(dir)).toBe(false);
+    staging.dispose();
     expect(s.slices).toBe(3);
     const img = svc.getSlice(s.studyId, 0);
     const means = [0, 1, 2].map((k) => {
@@ -50,9 +69,26 @@ describe('uploads', () => {
     expect(staged[0]).toMatch(/\.dcm$/);
   });
 
+  it('a streamed upload: bytes land in a private file; over the limit nothing is kept; unknown ids are refused', async () => {
+    const staging = new UploadStaging(1000, 1500);
+    const id = await staging.receive('scan one.h5', Readable.from([Buffer.alloc(600, 1), Buffer.alloc(300, 2)]));
+    expect(id).toMatch(/^up-[0-9a-f]{24}$/);
+    await expect(staging.receive('big.h5', Readable.from([Buffer.alloc(700), Buffer.alloc(700)]))).rejects.toMatchObject({ code: 'too-large' });
+    await expect(staging.receive('big.h5', Readable.from([]), 5000)).rejects.toMatchObject({ code: 'too-large' });
+    // 900 pending + 700 would pass 1500: refused until the first is opened
+    await expect(staging.receive('second.h5', Readable.from([Buffer.alloc(700)]))).rejects.toThrow(/waiting to be opened/);
+    const set = staging.take([{ name: 'scan one.h5', uploadId: id }]);
+    expect(set.paths).toHaveLength(1);
+    expect(path.basename(set.paths[0]!)).toBe('00000-scan_one.h5');
+    expect(statSync(set.paths[0]!).size).toBe(900);
+    expect(readdirSync(path.dirname(path.dirname(set.paths[0]!))).filter((n) => n.endsWith('.part'))).toEqual([]); // the refused ones left nothing
+    expect(() => staging.take([{ name: 'scan one.h5', uploadId: id }])).toThrow(/no longer available/);
+    set.release();
+    staging.dispose();
+  });
+
   it('an upload named ".." is a typed refusal, not EISDIR', async () => {
-    const inference = new InferenceManager({ launch: () => { throw new Error('no worker'); }, init: { modelDir: '/none', modelName: 'x', threads: 1 } });
-    const h = createHandlers({ host: 'node-host', version: '0', studies: new StudyService({ sampleDir: tmpdir() }), inference, modelDir: '/none', modelName: 'x', requireAppOrigin: false, infoWaitMs: 1 });
+    const h = createHandlers({ host: 'node-host', version: '0', plane: noPlane(), staging: new UploadStaging(), requireAppOrigin: false, infoWaitMs: 1 });
     for (const files of [[{ name: '..', bytes: new ArrayBuffer(4) }], [{ name: 'a.dcm', bytes: new ArrayBuffer(4) }, { name: '..', bytes: new ArrayBuffer(4) }]]) {
       const r = await h.openFiles([files]);
       expect(r.ok).toBe(false);
