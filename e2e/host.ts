@@ -11,7 +11,7 @@ export const RENDERER_DIR = join(REPO_ROOT, 'dist/renderer');
 export type RunningHost = Awaited<ReturnType<typeof startNodeHost>>;
 
 /** `exportArea`: where the host writes DICOM exports (the export spec gives a temp folder). */
-export async function startRealHost(options: { exportArea?: string } = {}): Promise<RunningHost> {
+export async function startRealHost(options: { exportArea?: string; measureEventLoop?: boolean } = {}): Promise<RunningHost> {
   if (!existsSync(join(RENDERER_DIR, 'index.html')))
     throw new Error('dist/renderer is missing: run `npm run build:renderer` first (npm run test:e2e does).');
   return startNodeHost({ port: 0, staticDir: RENDERER_DIR, ...options });

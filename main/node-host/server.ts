@@ -43,6 +43,8 @@ export interface NodeHostOptions {
   pacsCacheDir?: string;
   /** Where derived series are exported before sending (default ~/.cache/flat-viewer/exports). */
   pacsExportDir?: string;
+  /** Record this event loop's delays (1 ms resolution) for takeEventLoopMaxMs (bench only). */
+  measureEventLoop?: boolean;
 }
 
 export const DEFAULT_EXPORT_AREA = process.env.FLAT_EXPORT_DIR || nodePath.join(os.homedir(), 'flat-viewer-exports');
@@ -54,8 +56,8 @@ export interface NodeHost {
   close(): Promise<void>;
   /** The data-plane process id (null while it restarts): e2e kills it to test recovery. */
   workerPid(): number | null;
-  /** Milliseconds the host's own event loop was blocked, at most, since the last call (bench). */
-  takeEventLoopMaxMs?(): number;
+  /** Longest delay of the host's own event loop since the last call, in ms (measureEventLoop only, else NaN). */
+  takeEventLoopMaxMs(): number;
 }
 
 /** Largest uploaded file (streamed to disk, never held in memory); the readers refuse larger ones. */
@@ -185,8 +187,8 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     exportTarget: 'folder',
     exportArea,
   });
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
+  const loop = options.measureEventLoop ? monitorEventLoopDelay({ resolution: 1 }) : null;
+  loop?.enable();
 
   const ping = lengthPrefixed(new Uint8Array(0));
   const heartbeat = setInterval(() => {
@@ -331,6 +333,7 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     token,
     workerPid: () => plane.workerPid(),
     takeEventLoopMaxMs: () => {
+      if (!loop) return NaN;
       const max = loop.max / 1e6;
       loop.reset();
       return max;
@@ -340,7 +343,7 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
       unsubscribe();
       for (const s of streams) s.end();
       streams.clear();
-      loop.disable();
+      loop?.disable();
       await plane.close();
       staging.dispose();
       await new Promise<void>((resolve) => {

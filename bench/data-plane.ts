@@ -1,0 +1,188 @@
+// Data-plane bench (Chromium + the real Node host, real model): what a large open costs the host and
+// the page now that parsing lives in the data-plane process.
+//  - a 50 MB fastMRI-layout HDF5 file (app/test/fixtures-scripts/make_large_h5.py, 64 Colin27
+//    slices) chosen in the page's file input: the bytes stream to /api/upload, the data plane parses
+//    them; meanwhile the host's event-loop delay is recorded (perf_hooks histogram, 1 ms) and the
+//    page's step slider is moved continuously (slider input → cornerstone render, in the page);
+//  - the same file parsed in this process, where the host parsed it before (the old design), with
+//    the same histogram: the block the data plane removed;
+//  - open-to-first-image on the host: openSample + getSlice over HTTP (data plane) against the old
+//    in-process loadStudy + prepareSlice, interleaved.
+// Run: npx tsx bench/data-plane.ts [--json] (npm run bench includes it unless --skip-ui). Printed,
+// never asserted.
+
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { decodeFrame, encodeFrame } from '../app/contract/wire';
+import { loadStudy } from '../app/formats';
+import { columnMaskToPlane, makeColumnMask } from '../app/masks';
+import { magnitude } from '../app/recon/display';
+import { prepareSlice } from '../app/recon/prepare';
+import { largeStudy, SAMPLE } from '../app/test/helpers';
+import { launchBrowser } from '../e2e/browser';
+import { inPage, STEP_SWITCH_MS, waitForStatus } from '../e2e/page-probes';
+
+export interface DataPlaneBenchRow {
+  what: string;
+  value: number;
+  unit: string;
+  target?: string;
+}
+
+const OPEN_REPS = 5;
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]!;
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+async function stepCount(page: Page): Promise<number> {
+  const text = await page.locator('[data-testid="progress"]').innerText();
+  return Number(/step \d+\/(\d+)/.exec(text)?.[1] ?? NaN);
+}
+
+/** The old design: the host parsed the file on its own thread. Longest event-loop block (ms) and total. */
+async function parseInProcess(file: string): Promise<{ blockMs: number; ms: number }> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  await new Promise((r) => setTimeout(r, 20));
+  h.reset();
+  const t0 = performance.now();
+  await loadStudy({ path: file });
+  const ms = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 20)); // let the histogram see the blocked interval end
+  h.disable();
+  return { blockMs: h.max / 1e6, ms };
+}
+
+interface HostChild {
+  url: string;
+  token: string;
+  takeEventLoopMaxMs(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The host in a child process (bench/host-child.ts): Playwright's traffic stays off its event loop. */
+async function startHostChild(): Promise<HostChild> {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const child = fork(new URL('./host-child.ts', import.meta.url), [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (type: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const on = (m: Record<string, unknown>) => {
+        if (m?.type !== type) return;
+        child.off('message', on);
+        resolve(m);
+      };
+      child.on('message', on);
+      child.once('exit', (code) => reject(new Error(`the host child exited (${code})`)));
+    });
+  const ready = await next('ready');
+  return {
+    url: ready.url as string,
+    token: ready.token as string,
+    takeEventLoopMaxMs: async () => {
+      const got = next('taken');
+      child.send({ type: 'take' });
+      return (await got).ms as number;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'close' });
+      }),
+  };
+}
+
+export async function runDataPlaneBench(): Promise<DataPlaneBenchRow[]> {
+  const large = largeStudy();
+  const sizeMb = readFileSync(large).byteLength / 1e6;
+  const rows: DataPlaneBenchRow[] = [];
+  const host = await startHostChild();
+  const browser = await launchBrowser();
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(host.url);
+    await waitForStatus(page, ['done'], 180_000);
+    const n = await stepCount(page);
+    if (!(n >= 1)) throw new Error('the run reported no steps');
+
+    // 1. the 50 MB open from the page, the slider moving all along
+    await host.takeEventLoopMaxMs();
+    const t0 = Date.now();
+    await page.locator('[data-testid="file-input"]').setInputFiles(large);
+    const switches: number[] = [];
+    let k = n;
+    for (;;) {
+      const opened = (await page.locator('[data-testid="study-panel"]').innerText()).includes('large_colin27_fastmri.h5');
+      if (opened) break;
+      if (Date.now() - t0 > 180_000) throw new Error('the 50 MB file did not open within 180 s');
+      k = k === 0 ? n : k - 1;
+      switches.push(await inPage<number>(page, STEP_SWITCH_MS, k));
+    }
+    const openMs = Date.now() - t0;
+    const hostBlock = await host.takeEventLoopMaxMs();
+    rows.push({ what: `${sizeMb.toFixed(1)} MB HDF5 chosen in the page → study open (upload + parse in the data plane)`, value: openMs, unit: 'ms' });
+    rows.push({ what: 'Node host event loop during that open: longest block', value: r1(hostBlock), unit: 'ms', target: '≤ 16 ms' });
+    rows.push({ what: `step switch during that open: median (n = ${switches.length})`, value: r1(quantile(switches, 0.5)), unit: 'ms', target: '≤ 16 ms' });
+    rows.push({ what: 'step switch during that open: 95th percentile', value: r1(quantile(switches, 0.95)), unit: 'ms' });
+    await waitForStatus(page, ['done', 'error', 'cancelled'], 180_000);
+
+    // 2. the same file parsed where the host parsed it before
+    const old = await parseInProcess(large);
+    rows.push({ what: 'the same file parsed on the host thread (the old design): longest block', value: r1(old.blockMs), unit: 'ms', target: 'for comparison' });
+
+    // 3. open-to-first-image on the host: data plane over HTTP vs the old in-process path, interleaved
+    const base = new URL(host.url).origin;
+    const call = async (method: string, args: unknown[]) => {
+      const res = await fetch(`${base}/api/invoke/${method}`, { method: 'POST', headers: { 'x-flat-token': host.token }, body: encodeFrame({ args }) });
+      const reply = decodeFrame<{ ok: boolean; result?: unknown; error?: { message: string } }>(await res.arrayBuffer());
+      if (!reply.ok) throw new Error(reply.error?.message ?? 'call failed');
+      return reply.result;
+    };
+    const mask = { kind: 'random', acceleration: 4, centerFraction: 0.08, seed: 0 } as const;
+    const viaPlane: number[] = [];
+    const inProcess: number[] = [];
+    for (let i = 0; i < OPEN_REPS; i++) {
+      let t = performance.now();
+      const s = (await call('openSample', [])) as { studyId: string; slices: number };
+      await call('getSlice', [s.studyId, s.slices >> 1, mask]);
+      viaPlane.push(performance.now() - t);
+      t = performance.now();
+      const study = await loadStudy({ path: SAMPLE });
+      const { rows: nr, cols } = study.kspace;
+      const prepared = prepareSlice(study, study.kspace.slices >> 1, columnMaskToPlane(makeColumnMask(mask, cols), nr));
+      magnitude(prepared.zeroFilled);
+      inProcess.push(performance.now() - t);
+    }
+    rows.push({ what: 'open-to-first-image on the host: openSample + getSlice through the data plane (HTTP)', value: r1(quantile(viaPlane, 0.5)), unit: 'ms', target: '≤ 300 ms' });
+    rows.push({ what: 'the same in one process (loadStudy + prepareSlice, the old path)', value: r1(quantile(inProcess, 0.5)), unit: 'ms', target: 'for comparison' });
+    return rows;
+  } finally {
+    await browser.close();
+    await host.close();
+  }
+}
+
+if (process.argv[1]?.endsWith('data-plane.ts')) {
+  runDataPlaneBench().then(
+    (rows) => {
+      if (process.argv.includes('--json')) {
+        process.stdout.write(`${JSON.stringify(rows)}\n`);
+        return;
+      }
+      process.stdout.write('\n## Data plane (Chromium + Node host, 50 MB HDF5)\n\n| what | value | target |\n|---|---:|---|\n');
+      for (const r of rows) process.stdout.write(`| ${r.what} | ${r.value} ${r.unit} | ${r.target ?? ''} |\n`);
+    },
+    (e: unknown) => {
+      process.stderr.write(`data-plane bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
