@@ -101,3 +101,32 @@ export const STEP_SWITCH_MS = `(k) => new Promise((resolve, reject) => {
   slider.value = String(k);
   slider.dispatchEvent(new Event('input', { bubbles: true }));
 })`;
+
+/**
+ * In the page: move the step slider again and again (input → cornerstone render, each timed) until
+ * the study panel names the new file; resolves with the switch times.
+ */
+export const SWITCH_UNTIL_OPEN = `({ name, steps }) => new Promise((resolve, reject) => {
+  const slider = document.querySelector('[data-testid="step-slider"]');
+  const el = document.querySelector('[data-testid="viewport-step"]');
+  const panel = document.querySelector('[data-testid="study-panel"]');
+  if (!slider || !el || !panel) return reject(new Error('no slider, viewport or study panel'));
+  const times = [];
+  const started = performance.now();
+  let k = steps;
+  const next = () => {
+    if (panel.textContent.includes(name)) return resolve(times);
+    if (performance.now() - started > 180000) return reject(new Error('the file did not open within 180 s'));
+    k = k === 0 ? steps : k - 1;
+    const t0 = performance.now();
+    const timer = setTimeout(() => reject(new Error('no render within 10 s')), 10000);
+    el.addEventListener('cornerstoneimagerendered', () => {
+      clearTimeout(timer);
+      times.push(performance.now() - t0);
+      setTimeout(next, 5);
+    }, { once: true });
+    slider.value = String(k);
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  next();
+})`;

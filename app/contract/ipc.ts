@@ -321,7 +321,11 @@ export interface FlatApi {
   /** Native dialog in Electron; resolves null where there is none (the browser uses openFiles). */
   openDialog(): Promise<StudySummary | null>;
   /** Drag-and-drop or <input type=file>: several files make one DICOM series. */
-  openFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<StudySummary>;
+  /**
+   * A File (Blob) is sent as it is: the Node host bridge streams it to the host without copying it
+   * into the page's memory; the Electron preload reads it into an ArrayBuffer for IPC.
+   */
+  openFiles(files: { name: string; bytes: ArrayBuffer | Blob }[]): Promise<StudySummary>;
   getSlice(studyId: string, slice: number, mask?: MaskSpec): Promise<SliceImages>;
   /** Starts a run; a newer run cancels an older one. Steps arrive through onReconEvent. */
   reconstruct(request: ReconRequest): Promise<{ runId: string }>;

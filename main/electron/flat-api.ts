@@ -28,7 +28,9 @@ export function createFlatApi(ipc: IpcLike): FlatApi {
     getInfo: () => call(IPC_CHANNELS.getInfo),
     openSample: () => call(IPC_CHANNELS.openSample),
     openDialog: () => call(IPC_CHANNELS.openDialog),
-    openFiles: (files: { name: string; bytes: ArrayBuffer }[]) => call(IPC_CHANNELS.openFiles, files),
+    // IPC clones ArrayBuffers, not Blobs: a File is read here, in the preload
+    openFiles: async (files: { name: string; bytes: ArrayBuffer | Blob }[]) =>
+      call(IPC_CHANNELS.openFiles, await Promise.all(files.map(async (f) => ({ name: f.name, bytes: f.bytes instanceof Blob ? await f.bytes.arrayBuffer() : f.bytes })))),
     getSlice: (studyId: string, slice: number, mask?: Parameters<FlatApi['getSlice']>[2]) =>
       mask === undefined ? call(IPC_CHANNELS.getSlice, studyId, slice) : call(IPC_CHANNELS.getSlice, studyId, slice, mask),
     reconstruct: (request: Parameters<FlatApi['reconstruct']>[0]) => call(IPC_CHANNELS.reconstruct, request),

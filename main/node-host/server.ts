@@ -56,8 +56,8 @@ export interface NodeHost {
   close(): Promise<void>;
   /** The data-plane process id (null while it restarts): e2e kills it to test recovery. */
   workerPid(): number | null;
-  /** Longest delay of the host's own event loop since the last call, in ms (measureEventLoop only, else NaN). */
-  takeEventLoopMaxMs(): number;
+  /** The host's own event-loop delays since the last call, in ms (measureEventLoop only, else NaN). */
+  takeEventLoopDelay(): { maxMs: number; p99Ms: number };
 }
 
 /** Largest uploaded file (streamed to disk, never held in memory); the readers refuse larger ones. */
@@ -332,11 +332,11 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     workerPid: () => plane.workerPid(),
-    takeEventLoopMaxMs: () => {
-      if (!loop) return NaN;
-      const max = loop.max / 1e6;
+    takeEventLoopDelay: () => {
+      if (!loop) return { maxMs: NaN, p99Ms: NaN };
+      const r = { maxMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6 };
       loop.reset();
-      return max;
+      return r;
     },
     async close() {
       clearInterval(heartbeat);

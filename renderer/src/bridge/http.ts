@@ -97,8 +97,8 @@ export function createHttpApi(origin: string, token: string): FlatApi {
     return reply<T>(res);
   }
 
-  /** One file's bytes as they are (the host stages them); its upload id. */
-  async function upload(file: { name: string; bytes: ArrayBuffer }): Promise<string> {
+  /** One file's bytes as they are (the host stages them); its upload id. A File goes up from disk, unread by the page. */
+  async function upload(file: { name: string; bytes: ArrayBuffer | Blob }): Promise<string> {
     let res: Response;
     try {
       res = await fetch(`${origin}/api/upload?name=${encodeURIComponent(file.name)}`, {

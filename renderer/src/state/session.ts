@@ -232,8 +232,8 @@ export async function openFiles(files: File[]): Promise<void> {
   if (files.length === 0) return;
   const names = files.length === 1 ? files[0]!.name : `${files.length} files`;
   await openWith(`Reading ${names}…`, async (a) => {
-    const payload = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-    return a.openFiles(payload);
+    // the File itself: the bridge sends it without reading it into the page (see FlatApi.openFiles)
+    return a.openFiles(files.map((f) => ({ name: f.name, bytes: f })));
   });
 }
 
