@@ -69,13 +69,13 @@ describe('a 50 MB file opens in the data plane while the viewer keeps responding
     expect(statSync(staged!).mode & 0o777).toBe(0o700);
     // the new study's own run ends at its last step (its slice readout says 64 slices)
     await page.waitForFunction(
-      (n) => {
+      `(() => {
         const status = document.querySelector('[data-testid="progress"]')?.getAttribute('data-status');
         const slices = document.querySelector('[data-testid="slice-readout"]')?.textContent ?? '';
         const step = document.querySelector('[data-testid="step-readout"]')?.textContent ?? '';
-        return (status === 'done' || status === 'error') && /\/ 64$/.test(slices.trim()) && step.includes(`step ${n}/${n}`);
-      },
-      steps,
+        return (status === 'done' || status === 'error') && /\\/ 64$/.test(slices.trim()) && step.includes('step ${steps}/${steps}');
+      })()`,
+      undefined,
       { timeout: 180_000 },
     );
     const end = await waitForRunEnd(page, 1000);

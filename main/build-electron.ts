@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export const ELECTRON_BUNDLES = ['electron-main.js', 'data-plane-process.js', 'ort-thread.js', 'reader-thread.js', 'preload.cjs'] as const;
+export const ELECTRON_BUNDLES = ['electron-main.js', 'data-plane-process.js', 'ort-thread.js', 'reader-thread.js', 'h5-thread.js', 'preload.cjs'] as const;
 
 export async function buildElectron(outdir = path.join(ROOT, 'dist/main')): Promise<string[]> {
   const common = { bundle: true, platform: 'node' as const, target: 'node20', sourcemap: false, logLevel: 'warning' as const, legalComments: 'none' as const };
@@ -20,6 +20,7 @@ export async function buildElectron(outdir = path.join(ROOT, 'dist/main')): Prom
       'data-plane-process': path.join(ROOT, 'main/data-plane/process.ts'),
       'ort-thread': path.join(ROOT, 'main/data-plane/ort-thread.ts'),
       'reader-thread': path.join(ROOT, 'main/data-plane/reader-thread.ts'),
+      'h5-thread': path.join(ROOT, 'app/formats/h5/h5-thread.ts'),
     },
     format: 'esm',
     packages: 'external',

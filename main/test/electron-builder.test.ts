@@ -41,7 +41,7 @@ describe('electron-builder.yml', () => {
 
   it('packs into asar, unpacking onnxruntime-node and the ORT and reader thread bundles', () => {
     expect(config.asar).toBe(true);
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/onnxruntime-node/**', '**/*.node', 'dist/main/ort-thread.js', 'dist/main/reader-thread.js', 'node_modules/h5wasm/**']));
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/onnxruntime-node/**', '**/*.node', 'dist/main/ort-thread.js', 'dist/main/reader-thread.js', 'dist/main/h5-thread.js', 'node_modules/h5wasm/**']));
   });
 
   it('ships the bundles, the model and the sample', () => {

@@ -24,7 +24,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('esbuild bundles (npm run build:electron)', () => {
   it('writes the main, data-plane, thread and preload bundles', () => {
-    expect(files.map((f) => path.basename(f))).toEqual(['electron-main.js', 'data-plane-process.js', 'ort-thread.js', 'reader-thread.js', 'preload.cjs']);
+    expect(files.map((f) => path.basename(f))).toEqual(['electron-main.js', 'data-plane-process.js', 'ort-thread.js', 'reader-thread.js', 'h5-thread.js', 'preload.cjs']);
   });
 
   it('keeps onnxruntime and the parsers out of the Electron main process; they are in the data plane threads', () => {

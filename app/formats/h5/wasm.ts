@@ -9,9 +9,10 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { startThread } from '../../threads/start';
 import type { MemoryBudget } from '../budget';
-import { WORKER_SOURCE } from './worker-source';
+import type { H5Reply } from './h5-thread';
 
 /** Metadata as h5wasm reports it (see node_modules/h5wasm/src/hdf5_util_helpers.d.ts). */
 export interface H5Meta {
@@ -79,7 +80,7 @@ export function setHdf5TimeoutBaseMs(ms: number): void {
 let discarded = 0;
 const START_TIMEOUT_MS = 60_000;
 
-type Reply = { ok?: unknown; error?: { name: string; message: string; fatal: boolean } };
+type Reply = H5Reply;
 
 function waitReply(h: Host, timeoutMs: number): Reply {
   // Loop on the flag itself: a late notify from the previous reply (the worker can be preempted
@@ -104,9 +105,11 @@ function waitReply(h: Host, timeoutMs: number): Reply {
 function spawn(): Host {
   const { port1, port2 } = new MessageChannel();
   const ctl = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { utilUrl: pathToFileURL(findUtil()).href, port: port2, ctl },
+  // h5-thread.ts (a .js bundle beside its caller in dist/main)
+  const utilUrl = pathToFileURL(findUtil()).href;
+  const worker = startThread('h5-thread', import.meta.url, {
+    // preload: under tsx the Emscripten file is loaded by Node itself (app/threads/tsx-boot.mjs)
+    workerData: { utilUrl, port: port2, ctl, preload: [utilUrl] },
     transferList: [port2],
     stdout: true, // HDF5 must never print into our output
     stderr: true,
