@@ -9,11 +9,15 @@ import { builtinModules } from 'node:module';
 
 const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 /** app/ folders that need Node (files, workers, onnxruntime, sockets). */
-const APP_NODE = ['cli', 'export', 'formats', 'pacs', 'recon', 'trust'];
+const APP_NODE = ['cli', 'export', 'formats', 'pacs', 'recon', 'threads', 'trust'];
 /** app/ folders that are pure and run anywhere (Node, worker, browser). */
 const APP_PURE = ['contract', 'core', 'display', 'fft', 'masks', 'metrics'];
 
 const nodeOnlyPackages = ['onnxruntime-node', 'h5wasm', 'dcmjs-dimse', 'electron'];
+/** app/ folders only the data-plane process loads (readers, FFT, reconstruction, export, DICOM networking, model trust). */
+const HOST_FORBIDDEN_APP = ['formats', 'fft', 'recon', 'export', 'pacs', 'trust', 'threads'];
+/** Packages that parse files or DICOM, decompress or run models. */
+const DATA_PACKAGES = ['onnxruntime-node', 'onnxruntime-common', 'h5wasm', 'dicom-parser', 'dcmjs', 'dcmjs-dimse', 'fflate'];
 
 /** A no-restricted-imports rule value (type-only imports allowed where `allowTypes`). */
 function restrict(patterns, paths = [], allowTypes = false, regexes = []) {
@@ -79,6 +83,19 @@ export default tseslint.config(
   {
     files: ['main/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': restrict(['**/renderer/**'], [], true) },
+  },
+  // the hosts (Electron main, Node host, what they share) route, validate and guard: nothing that
+  // parses, computes or infers — that is the data plane's (main/test/process-imports.test.ts follows
+  // the imports at run time too)
+  {
+    files: ['main/common/**/*.ts', 'main/electron/**/*.ts', 'main/node-host/**/*.ts', 'main/start.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict(
+        ['**/renderer/**', '**/data-plane/**', ...HOST_FORBIDDEN_APP.map((d) => `**/app/${d}/**`), ...HOST_FORBIDDEN_APP.map((d) => `**/app/${d}`)],
+        DATA_PACKAGES,
+        true,
+      ),
+    },
   },
   // renderer/: the browser. No main/ (types excepted), no Node, only app/'s pure folders at run time
   {

@@ -28,6 +28,10 @@ describe('layer boundaries (ESLint)', () => {
     ['main/common/x.ts', "import { store } from '../../renderer/src/state/session';\nexport const f = store;"],
     ['app/formats/x.ts', 'export const f = () => document.title;'],
     ['app/metrics/x.ts', "import { loadMaskFile } from '../masks';\nexport const f = loadMaskFile;"],
+    ['main/common/x.ts', "import { loadStudy } from '../../app/formats';\nexport const f = loadStudy;"],
+    ['main/node-host/x.ts', "import { StudyService } from '../data-plane/study-service';\nexport const f = StudyService;"],
+    ['main/electron/x.ts', "import { InferenceSession } from 'onnxruntime-node';\nexport const f = InferenceSession;"],
+    ['main/common/x.ts', "import { fft2cSlice } from '../../app/fft';\nexport const f = fft2cSlice;"],
   ])('%s refuses: %s', async (file, code) => {
     expect((await layerErrors(file, code)).length).toBeGreaterThan(0);
   });
@@ -38,7 +42,8 @@ describe('layer boundaries (ESLint)', () => {
     ['renderer/src/x.ts', "import type { Handlers } from '../../main/common/handlers';\nexport type T = Handlers;"],
     ['app/recon/x.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;"],
     ['app/metrics/x.ts', "import { fft2cSlice } from '../fft';\nexport const f = fft2cSlice;"],
-    ['main/common/x.ts', "import { loadStudy } from '../../app/formats';\nexport const f = loadStudy;"],
+    ['main/data-plane/x.ts', "import { loadStudy } from '../../app/formats';\nexport const f = loadStudy;"],
+    ['main/common/x.ts', "import { parseMaskSpec } from '../../app/contract/ipc';\nexport const f = parseMaskSpec;"],
   ])('%s allows: %s', async (file, code) => {
     expect(await layerErrors(file, code)).toEqual([]);
   });
