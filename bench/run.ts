@@ -71,7 +71,7 @@ async function brainStudy(size: number): Promise<Study> {
   const data = new Float32Array(size * size * 2);
   const off = Math.floor(size / 2) - Math.floor(n / 2);
   for (let r = 0; r < n; r++) data.set(base.kspace.data.subarray(r * n * 2, (r + 1) * n * 2), ((r + off) * size + off) * 2);
-  return { ...base, kspace: { slices: 1, rows: size, cols: size, data }, reference: undefined };
+  return { ...base, kspace: { kind: 'complex', slices: 1, rows: size, cols: size, data }, reference: undefined };
 }
 
 /** The same slice seen through `coils` simulated receive coils (fully sampled multi-coil k-space). */
@@ -82,7 +82,7 @@ function multiCoil(base: Study, coils: number): Study {
   const coilImgs = applyProfiles(img, coilProfiles(rows, cols, coils), coils, n);
   const data = new Float32Array(coils * 2 * n);
   for (let c = 0; c < coils; c++) fft2cSlice(coilImgs, rows, cols, false, data, c * 2 * n, c * 2 * n);
-  return { ...base, content: 'kspace', coils, kspace: { slices: 1, rows, cols, data }, reference: undefined };
+  return { ...base, content: 'kspace', coils, kspace: { kind: 'complex', slices: 1, rows, cols, data }, reference: undefined };
 }
 
 async function benchOnnx(): Promise<Map<number, { full: number; step: number }>> {

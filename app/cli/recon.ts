@@ -212,7 +212,7 @@ async function exportDicom(
         : `${mask.source} 1D mask, ${args.mask.acceleration}x, centre fraction ${args.mask.centerFraction}, seed ${args.mask.seed}`;
   return exportDicomSeries({
     outDir: args.exportDicom!,
-    images: { slices: slices.length, rows: display.rows, cols: display.cols, data },
+    images: { kind: 'real', slices: slices.length, rows: display.rows, cols: display.cols, data },
     units,
     stepLabel: 'final',
     source: study.dicom,

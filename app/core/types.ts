@@ -2,8 +2,12 @@
 // Arrays are row-major (slice, row, column). Columns are the phase-encode direction for 1D
 // Cartesian masks. Complex data is interleaved re/im float32, like NumPy's complex64.
 
-/** A stack of 2D complex arrays: data.length === slices * rows * cols * 2 (re, im interleaved). */
+/**
+ * A stack of 2D complex arrays: data.length === slices * rows * cols * 2 (re, im interleaved).
+ * `kind` tells it apart from a RealStack of the same shape, for the compiler and at run time.
+ */
 export interface ComplexStack {
+  kind: 'complex';
   slices: number;
   rows: number;
   cols: number;
@@ -12,6 +16,7 @@ export interface ComplexStack {
 
 /** A stack of 2D real arrays: data.length === slices * rows * cols. */
 export interface RealStack {
+  kind: 'real';
   slices: number;
   rows: number;
   cols: number;

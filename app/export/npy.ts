@@ -19,6 +19,6 @@ export function encodeNpy(data: Float32Array, shape: number[], complex: boolean)
 }
 
 /** (slices, rows, cols) float32, or complex64 when given a ComplexStack (flag `complex`). */
-export function writeNpy(path: string, stack: RealStack | ComplexStack, complex = stack.data.length === stack.slices * stack.rows * stack.cols * 2, guard?: OutputGuard): void {
+export function writeNpy(path: string, stack: RealStack | ComplexStack, complex = stack.kind === 'complex', guard?: OutputGuard): void {
   writeAtomic(path, encodeNpy(stack.data, [stack.slices, stack.rows, stack.cols], complex), guard);
 }

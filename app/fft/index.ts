@@ -112,7 +112,7 @@ function stackTransform(x: ComplexStack, inverse: boolean): ComplexStack {
   }
   const data = new Float32Array(x.data.length);
   for (let s = 0; s < x.slices; s++) fft2cSlice(x.data, x.rows, x.cols, inverse, data, s * n, s * n);
-  return { slices: x.slices, rows: x.rows, cols: x.cols, data };
+  return { kind: 'complex', slices: x.slices, rows: x.rows, cols: x.cols, data };
 }
 
 /** F(x) per slice: image → centred k-space. */

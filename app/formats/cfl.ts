@@ -60,7 +60,7 @@ export function readCfl(source: string, headerText: string, data: Uint8Array, op
       format: 'cfl',
       source,
       content: 'kspace',
-      kspace: { slices, rows, cols, data: out },
+      kspace: { kind: 'complex', slices, rows, cols, data: out },
       coils,
       simulatedKspace: false,
       notes: [`${coils} coils, reconstructed jointly with sensitivities from the k-space centre; shown as their root-sum-of-squares.`],
@@ -72,5 +72,5 @@ export function readCfl(source: string, headerText: string, data: Uint8Array, op
     }
     return study;
   }
-  return studyFromArray('cfl', source, { slices, rows, cols, data: out }, true, { ...opts, content }, 'kspace', limits);
+  return studyFromArray('cfl', source, { kind: 'complex', slices, rows, cols, data: out }, true, { ...opts, content }, 'kspace', limits);
 }

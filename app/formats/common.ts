@@ -62,13 +62,13 @@ export function magnitude(stack: ComplexStack): RealStack {
   const out = new Float32Array(n);
   const d = stack.data;
   for (let i = 0; i < n; i++) out[i] = Math.hypot(d[2 * i]!, d[2 * i + 1]!);
-  return { slices: stack.slices, rows: stack.rows, cols: stack.cols, data: out };
+  return { kind: 'real', slices: stack.slices, rows: stack.rows, cols: stack.cols, data: out };
 }
 
 export function realToComplex(stack: RealStack): ComplexStack {
   const out = new Float32Array(stack.data.length * 2);
   for (let i = 0; i < stack.data.length; i++) out[2 * i] = stack.data[i]!;
-  return { slices: stack.slices, rows: stack.rows, cols: stack.cols, data: out };
+  return { kind: 'complex', slices: stack.slices, rows: stack.rows, cols: stack.cols, data: out };
 }
 
 /**
@@ -137,7 +137,7 @@ export function acquiredMaskOf(k: ComplexStack, coils = 1): Uint8Array | undefin
   let empty = 0;
   for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) empty += 1 - sampled[r * cols + c]!;
   const box = (r1 - r0 + 1) * (c1 - c0 + 1);
-  if (gapCols === 0 && (empty <= 0.01 * box || centralEnergyFraction({ slices: slices * coils, rows, cols, data }) <= 0.3)) return undefined;
+  if (gapCols === 0 && (empty <= 0.01 * box || centralEnergyFraction({ kind: 'complex', slices: slices * coils, rows, cols, data }) <= 0.3)) return undefined;
   return sampled;
 }
 

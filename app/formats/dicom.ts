@@ -277,7 +277,7 @@ export function readDicomSeries(source: string, files: DicomInputFile[], opts: L
   const data = new Float32Array(px);
   frames.forEach((fr, i) => data.set(pixels(fr), i * rows * cols));
   checkFinite(source, data, 'image');
-  const stack: RealStack = { slices: frames.length, rows, cols, data };
+  const stack: RealStack = { kind: 'real', slices: frames.length, rows, cols, data };
 
   const ds0 = frames[0]!.ds;
   const dicom = meta(ds0);

@@ -31,7 +31,7 @@ export function readFastMri(f: H5File, source: string, limits: ReaderLimits): St
   if (!arr.complex && !pair) fail('unsupported-content', source, 'its "kspace" dataset is not complex.');
   checkFinite(source, arr.data, 'k-space');
   const notes: string[] = [];
-  const kspace: ComplexStack = { slices, rows, cols, data: arr.data };
+  const kspace: ComplexStack = { kind: 'complex', slices, rows, cols, data: arr.data };
   if (coils > 1) notes.push(`${coils} coils, reconstructed jointly with sensitivities from the k-space centre; shown as their root-sum-of-squares.`);
 
   const study: Study = { format: 'fastmri-h5', source, content: 'kspace', kspace, coils, simulatedKspace: false, notes };
@@ -64,7 +64,7 @@ export function readFastMri(f: H5File, source: string, limits: ReaderLimits): St
     const ref = readNumeric(f, name, rm, limits.maxBytes);
     if (ref.complex) continue;
     checkFinite(source, ref.data, name);
-    const reference: RealStack = { slices, rows: rs[1]!, cols: rs[2]!, data: ref.data };
+    const reference: RealStack = { kind: 'real', slices, rows: rs[1]!, cols: rs[2]!, data: ref.data };
     study.reference = reference;
     study.crop = { rows: reference.rows, cols: reference.cols };
     break;

@@ -188,7 +188,7 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
     checkFinite(source, acc, 'k-space');
     if (repeats) notes.push('Repeated lines (averages/repetitions) were averaged.');
 
-    const kspace: ComplexStack = { slices, rows, cols, data: acc };
+    const kspace: ComplexStack = { kind: 'complex', slices, rows, cols, data: acc };
     if (channels > 1) notes.push(`${channels} coils, reconstructed jointly with sensitivities from the k-space centre; shown as their root-sum-of-squares.`);
 
     const study: Study = { format: 'ismrmrd-h5', source, content: 'kspace', kspace, coils: channels, simulatedKspace: false, notes };

@@ -201,6 +201,6 @@ export function readNifti(source: string, raw: Uint8Array, _opts: LoadOptions, l
   // Resliced to radiological axial: columns run to patient left, rows to posterior (LPS +x, +y).
   // Without a qform/sform that is an assumption, so the orientation stays unknown.
   else extraFields.imageOrientation = [1, 0, 0, 0, 1, 0];
-  const stack: RealStack | ComplexStack = { slices, rows, cols, data: out };
+  const stack: RealStack | ComplexStack = type.complex ? { kind: 'complex', slices, rows, cols, data: out } : { kind: 'real', slices, rows, cols, data: out };
   return studyFromImages('nifti', source, stack, type.complex, extraFields);
 }

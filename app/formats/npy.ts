@@ -66,7 +66,7 @@ export function decodeNpy(source: string, b: Uint8Array, limits: ReaderLimits): 
   let data = decodeArray(b, h.dataOffset, count, h.type);
   if (h.fortran) data = fortranToC(data, slices, rows, cols, h.type.complex ? 2 : 1);
   checkFinite(source, data, 'array');
-  return { stack: { slices, rows, cols, data }, complex: h.type.complex };
+  return { stack: h.type.complex ? { kind: 'complex', slices, rows, cols, data } : { kind: 'real', slices, rows, cols, data }, complex: h.type.complex };
 }
 
 /** Fortran order: element (s, r, c) sits at s + S*(r + R*c). */

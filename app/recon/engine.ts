@@ -277,7 +277,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         dcResidual.push(r.dc);
         if (s === steps) finalResidual = r.measured;
       }
-      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, finalResidual, contribution, ms };
+      return { states: { kind: 'complex', slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, finalResidual, contribution, ms };
     });
   }
 
@@ -324,7 +324,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         if (i === steps - 1) finalResidual = r.measured;
         if (onStep) await onStep(i + 1, state, dcResidual[i + 1]!, contrib);
       }
-      return { states: { slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, finalResidual, contribution, ms: performance.now() - t0 };
+      return { states: { kind: 'complex', slices: steps + 1, rows: p.rows, cols: p.cols, data }, dcResidual, finalResidual, contribution, ms: performance.now() - t0 };
     });
   }
 

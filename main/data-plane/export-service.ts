@@ -86,7 +86,7 @@ export class ExportService {
     const stepLabel = step === nSteps ? 'final' : step === 0 ? 'zero-filled' : `step ${step} of ${nSteps}`;
     const files = await exportDicomSeries({
       outDir: folder.path,
-      images: { slices: slices.length, rows: summary.displayRows, cols: summary.displayCols, data },
+      images: { kind: 'real', slices: slices.length, rows: summary.displayRows, cols: summary.displayCols, data },
       units: studyUnits(study),
       stepLabel,
       source: study.dicom,

@@ -181,7 +181,7 @@ export class PacsService {
       const outDir = path.join(path.resolve(this.o.exportDir ?? path.join(cacheRoot(), 'exports')), `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`);
       const files = await exportDicomSeries({
         outDir,
-        images: { slices, rows: display.rows, cols: display.cols, data },
+        images: { kind: 'real', slices, rows: display.rows, cols: display.cols, data },
         stepLabel: 'final',
         source: study.dicom,
         sourceName: path.basename(study.source),

@@ -9,7 +9,7 @@ function study(extra: Partial<Study>): Study {
     format: 'dicom',
     source: '/x/a.dcm',
     content: 'image',
-    kspace: { slices: 1, rows: 2, cols: 2, data: new Float32Array(8) },
+    kspace: { kind: 'complex', slices: 1, rows: 2, cols: 2, data: new Float32Array(8) },
     simulatedKspace: true,
     notes: [],
     ...extra,

@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 async function threeSlices(): Promise<ArrayBuffer[]> {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'flat-up-')), 's');
   const data = new Float32Array(3 * 64 * 64).map((_, i) => Math.floor(i / 4096) * 100 + (i % 7));
-  const files = await exportDicomSeries({ outDir: dir, images: { slices: 3, rows: 64, cols: 64, data }, stepLabel: 'final', model: { name: 'm', sha256: '0'.repeat(64) }, maskDescription: 'x' });
+  const files = await exportDicomSeries({ outDir: dir, images: { kind: 'real', slices: 3, rows: 64, cols: 64, data }, stepLabel: 'final', model: { name: 'm', sha256: '0'.repeat(64) }, maskDescription: 'x' });
   return files.map((f) => {
     const b = readFileSync(f);
     return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);

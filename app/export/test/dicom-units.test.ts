@@ -35,7 +35,7 @@ function shownSlices(study: Study, slices: number[]) {
   slices.forEach((s, i) => data.set(referenceSlice(study, s)!.data, i * n));
   const units = studyUnits(study);
   toDisplayUnits(data, units.scale);
-  return { images: { slices: slices.length, rows: first.rows, cols: first.cols, data }, units };
+  return { images: { kind: 'real' as const, slices: slices.length, rows: first.rows, cols: first.cols, data }, units };
 }
 
 const cases = [

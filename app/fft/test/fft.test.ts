@@ -46,7 +46,7 @@ describe('centred orthonormal FFT against NumPy', () => {
   it('stack transforms are inverse to each other and preserve energy (Parseval)', () => {
     const x = arrays.get('odd_x')!;
     const [rows, cols] = x.shape as [number, number];
-    const stack = { slices: 2, rows, cols, data: new Float32Array(x.data.length * 2) };
+    const stack = { kind: 'complex' as const, slices: 2, rows, cols, data: new Float32Array(x.data.length * 2) };
     stack.data.set(x.data, 0);
     stack.data.set(arrays.get('colin_x')!.data.subarray(0, x.data.length), x.data.length);
     const k = fft2c(stack);

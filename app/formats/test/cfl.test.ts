@@ -54,7 +54,7 @@ describe('BART cfl/hdr', () => {
   it('multi-coil (coil dimension 3) keeps every coil in (slice, coil, row, col) order', async () => {
     const k = fft2c(img);
     const coils = 3;
-    const stack: ComplexStack = { slices: coils, rows: 180, cols: 230, data: new Float32Array(k.data.length * coils) };
+    const stack: ComplexStack = { kind: 'complex', slices: coils, rows: 180, cols: 230, data: new Float32Array(k.data.length * coils) };
     for (let c = 0; c < coils; c++) for (let i = 0; i < k.data.length; i++) stack.data[c * k.data.length + i] = k.data[i]! * (1 + c);
     writeCfl(join(dir, 'mc'), stack, [180, 230, 1, coils]);
     const s = await loadStudy({ path: join(dir, 'mc.cfl') });

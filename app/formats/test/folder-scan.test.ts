@@ -17,7 +17,7 @@ const model = { name: 'flat', sha256: '0'.repeat(64) };
 async function oneSliceSeries(): Promise<string> {
   const root = mkdtempSync(path.join(tmpdir(), 'flat-scan-'));
   const dir = path.join(root, 'series');
-  await exportDicomSeries({ outDir: dir, images: { slices: 1, rows: 16, cols: 16, data: new Float32Array(256).map((_, i) => i % 13) }, stepLabel: 'final', model, maskDescription: 'x' });
+  await exportDicomSeries({ outDir: dir, images: { kind: 'real', slices: 1, rows: 16, cols: 16, data: new Float32Array(256).map((_, i) => i % 13) }, stepLabel: 'final', model, maskDescription: 'x' });
   return dir;
 }
 

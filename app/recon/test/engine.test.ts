@@ -23,7 +23,7 @@ const study: Study = {
   format: 'npy',
   source: 'pd_axial_complex_180x230.npy',
   content: 'image',
-  kspace: { slices: 1, rows, cols, data: fft2cSlice(img.data, rows, cols) },
+  kspace: { kind: 'complex', slices: 1, rows, cols, data: fft2cSlice(img.data, rows, cols) },
   simulatedKspace: true,
   notes: [],
 };
@@ -56,7 +56,7 @@ describe('prepareSlice', () => {
   it('uses the acquired mask of undersampled k-space and ignores the requested one', () => {
     const k = readNpy(realData('colin512_kspace_undersampled.npy'));
     const acquired = Uint8Array.from(readNpy(realData('colin512_mask.npy')).data);
-    const acq: Study = { ...study, content: 'kspace', simulatedKspace: false, kspace: { slices: 1, rows: 512, cols: 512, data: k.data }, acquiredMask: acquired };
+    const acq: Study = { ...study, content: 'kspace', simulatedKspace: false, kspace: { kind: 'complex', slices: 1, rows: 512, cols: 512, data: k.data }, acquiredMask: acquired };
     const p = prepareSlice(acq, 0, new Uint8Array(512 * 512).fill(1));
     expect(p.acquired).toBe(true);
     expect(Buffer.compare(Buffer.from(p.mask), Buffer.from(acquired))).toBe(0);
