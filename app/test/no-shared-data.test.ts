@@ -55,7 +55,7 @@ describe('tests do not depend on the team-only shared data folder', () => {
       'app/test/no-shared-data.test.ts',
       'app/formats/test/helpers.ts',
       'app/formats/test/fixtures-scripts/make_h5_fixtures.py',
-      'main/test/inference-manager.test.ts',
+      'main/test/data-plane.test.ts',
       'bench/run.ts',
     ])
       expect(files).toContain(f);
