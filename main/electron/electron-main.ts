@@ -12,7 +12,6 @@ import { ExportService } from '../common/export-service';
 import { createHandlers, INVOKE_METHODS } from '../common/handlers';
 import { InferenceManager } from '../common/inference-manager';
 import { MENU_CHANNEL, type MenuCommand } from '../common/menu-commands';
-import { readModelSummary } from '../common/model-info';
 import { inferenceThreads } from '../common/paths';
 import { RecentFiles, type RecentEntry } from '../common/recent-files';
 import { APP_HOST, APP_SCHEME } from '../common/security';
@@ -103,11 +102,6 @@ async function main(): Promise<void> {
       const wc = win?.webContents;
       if (!wc || wc.isDestroyed()) return;
       for (const type of ['keyDown', 'char', 'keyUp'] as const) wc.sendInputEvent({ type, keyCode: key });
-    },
-    showModelCard: () => {
-      const { model, error } = readModelSummary(PATHS.models, PATHS.modelName);
-      const detail = model ? JSON.stringify(model.card, null, 2).slice(0, 6000) : (error ?? 'No model card.');
-      if (win) void dialog.showMessageBox(win, { type: 'info', title: 'Model card', message: model ? `${model.name} (${model.shortHash}…)` : 'No model', detail });
     },
   };
 
