@@ -130,3 +130,35 @@ export const SWITCH_UNTIL_OPEN = `({ name, steps }) => new Promise((resolve, rej
   };
   next();
 })`;
+
+/**
+ * Every visible text on the page (dialogs included): the smallest font size and the worst contrast
+ * against the nearest opaque background (panes count as black), each with where it was found.
+ */
+export const TEXT_AUDIT = `() => {
+  const parse = (c) => { const m = /rgba?\\(([^)]+)\\)/.exec(c); if (!m) return null; const p = m[1].split(',').map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const backdrop = (el) => { for (let e = el; e; e = e.parentElement) { const b = parse(getComputedStyle(e).backgroundColor); if (b && b.a > 0.5) return b; if (e.classList && e.classList.contains('pane')) return { r: 0, g: 0, b: 0, a: 1 }; } return { r: 17, g: 18, b: 19, a: 1 }; };
+  let minFont = Infinity, minFontAt = '', worst = Infinity, worstAt = '';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.textContent.trim()) continue;
+    const el = n.parentElement;
+    if (!el || el.closest('.sr-only') || el.closest('option')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || el.closest('[disabled], fieldset:disabled, button:disabled')) continue;
+    let op = 1; for (let e = el; e; e = e.parentElement) op *= Number(getComputedStyle(e).opacity);
+    if (op < 0.99) continue;
+    const size = parseFloat(cs.fontSize);
+    const label = (el.getAttribute('data-testid') || el.className || el.tagName) + ': ' + n.textContent.trim().slice(0, 30);
+    if (size < minFont) { minFont = size; minFontAt = label; }
+    const fg = parse(el instanceof SVGElement ? cs.fill : cs.color); const bg = backdrop(el);
+    if (!fg) continue;
+    const L1 = lum(fg), L2 = lum(bg);
+    const ratio = (Math.max(L1, L2) + 0.05) / (Math.min(L1, L2) + 0.05);
+    if (ratio < worst) { worst = ratio; worstAt = label + ' ' + cs.color; }
+  }
+  return { minFont, minFontAt, worst, worstAt };
+}`;

@@ -9,6 +9,9 @@ import { parseMaskSpec } from '../masks/spec';
 
 export { parseMaskSpec };
 import type { DisplayUnits } from '../display/units';
+import type { ReaderCard } from './model-card';
+
+export type { ReaderCard, ReaderEvaluation, ReaderMetrics } from './model-card';
 
 export type { DisplayUnits } from '../display/units';
 
@@ -43,6 +46,7 @@ export type MenuCommand =
   | { type: 'open-sample' } // the renderer calls flat.openSample()
   | { type: 'study-opened'; study: StudySummary } // main opened a recent file
   | { type: 'export-dialog' } // File > Export DICOM…: the renderer opens its export dialog
+  | { type: 'model-card' } // Help > Model Card: the renderer opens its model card view
   | { type: 'view-action'; action: string } // a View-menu item: a renderer action id (renderer/src/reading/keys.ts), whatever key the reader bound it to
   | { type: 'error'; message: string };
 
@@ -55,6 +59,22 @@ export interface ModelSummary {
   t: number[];
   /** The whole model card JSON, for the model card view. */
   card: Record<string, unknown>;
+  /** The card's reader-facing parts, validated by the host (app/contract/model-card.ts). */
+  reader?: ReaderCard;
+  /** sha256 of the model's files as they are on disk, beside what the card and this build's pins say. */
+  files?: ModelFileHash[];
+}
+
+export interface ModelFileHash {
+  role: 'full graph' | 'step graph' | 'model card';
+  /** File name inside the model folder. */
+  file: string;
+  /** sha256 of the file as read now; absent when it cannot be read. */
+  sha256?: string;
+  /** What the model card says (graphs only: the card cannot pin itself). */
+  cardSha256?: string;
+  /** What this build pinned (`npm run pin-models`); absent when it pins nothing for this file. */
+  pinnedSha256?: string;
 }
 
 export interface AppInfo {

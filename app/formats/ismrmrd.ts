@@ -5,6 +5,8 @@
 // Noise, navigator, phase-correction, feedback, dummy and surface-coil-correction scans are
 // skipped; repeated lines (average, repetition) are averaged; reverse readouts are flipped.
 // Non-Cartesian data (trajectory present, or a non-Cartesian header) and 3D encoding are refused.
+// Orientation: read_dir / phase_dir of the acquisitions (patient LPS, like DICOM) give the image's
+// column and row directions (see acquisitionOrientation).
 import type { ComplexStack, Study } from '../core/types';
 import { checkFinite, checkGeometry, fail, type LoadOptions } from './common';
 import { readStringDataset } from './h5/read';
@@ -35,6 +37,8 @@ interface Line {
   reverse: boolean;
   calibrationOnly: boolean;
   dataPtr: number;
+  /** read_dir then phase_dir as stored (absent when the header has no such fields). */
+  dirs?: number[];
 }
 
 export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limits: ReaderLimits): Study {
@@ -68,6 +72,9 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
     phase: idxOff('phase'),
     set: idxOff('set'),
   };
+  // optional: an acquisition type without direction fields just leaves the orientation unknown
+  const dirOff = ['read_dir', 'phase_dir'].map((n) => hm?.find((m) => m.name === n));
+  const dirs = dirOff.every((m) => m && m.size === 12) ? dirOff.map((m) => headM.offset + m!.offset) : null;
   const count = meta.total_size;
   if (count < 1) fail('invalid-shape', source, 'it holds no acquisitions.');
   if (count > limits.maxSlices * limits.maxDim * 16) fail('too-large', source, `${count} acquisitions exceed the reader limit.`);
@@ -121,6 +128,7 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
         reverse: (flags & REVERSE) !== 0n,
         calibrationOnly: (flags & CALIBRATION_ONLY) !== 0n,
         dataPtr,
+        ...(dirs ? { dirs: dirs.flatMap((d) => [0, 4, 8].map((k) => dv.getFloat32(b + d + k, true))) } : {}),
       });
     }
     if (lines.length === 0) fail('invalid-data', source, 'it holds no imaging acquisitions (only noise or navigator scans).');
@@ -207,10 +215,44 @@ export function readIsmrmrd(f: H5File, source: string, _opts: LoadOptions, limit
     }
     const spacing = spacingFrom(hdr.encoded);
     if (spacing) study.pixelSpacingMm = [(spacing[0] * (hdr.encoded!.matrix.x)) / rows, spacing[1]];
+    const orientation = acquisitionOrientation(lines);
+    if (orientation.value) study.imageOrientation = orientation.value;
+    else notes.push(`Orientation unknown: ${orientation.why}`);
     if (hdr.recon && hdr.recon.matrix.x < rows && hdr.recon.matrix.x > 0 && hdr.recon.matrix.y <= cols && hdr.recon.matrix.y > 0)
       study.crop = { rows: hdr.recon.matrix.x, cols: hdr.recon.matrix.y };
     return study;
   }
+}
+
+/**
+ * The image's orientation from the acquisition headers. The image is laid out readout → rows and
+ * kspace_encode_step_1 → columns (reverse readouts flipped back), so moving along a row (column
+ * index up) follows phase_dir and moving down a column (row index up) follows read_dir. ISMRMRD
+ * gives both as direction cosines in the patient coordinate system (LPS, as DICOM), hence
+ * ImageOrientationPatient = [phase_dir, read_dir]. Absent (all zero, as writers leave them),
+ * not unit/orthogonal, or different between acquisitions of the study: unknown, with the reason.
+ */
+export function acquisitionOrientation(lines: readonly { dirs?: number[] }[]): { value?: [number, number, number, number, number, number]; why?: string } {
+  const first = lines[0]?.dirs;
+  if (!first) return { why: 'the acquisition headers have no read_dir/phase_dir.' };
+  if (first.every((v) => v === 0)) return { why: 'the acquisition headers leave read_dir/phase_dir empty.' };
+  const read = first.slice(0, 3);
+  const phase = first.slice(3, 6);
+  const norm = (v: number[]) => Math.hypot(v[0]!, v[1]!, v[2]!);
+  const dot = read[0]! * phase[0]! + read[1]! * phase[1]! + read[2]! * phase[2]!;
+  // float32 cosines written by scanners are unit to ~1e-6; 1e-3 tolerates rounded hand-written ones
+  if (!first.every(Number.isFinite) || Math.abs(norm(read) - 1) > 1e-3 || Math.abs(norm(phase) - 1) > 1e-3 || Math.abs(dot) > 1e-3)
+    return { why: 'read_dir/phase_dir in the acquisition headers are not two perpendicular unit vectors.' };
+  for (const l of lines) {
+    if (!l.dirs || l.dirs.some((v, i) => Math.abs(v - first[i]!) > 1e-3))
+      return { why: 'the acquisitions do not share one read_dir/phase_dir (an oblique stack or several orientations).' };
+  }
+  const unit = (v: number[]) => {
+    const n = norm(v);
+    return v.map((x) => x / n);
+  };
+  const [r, p] = [unit(read), unit(phase)];
+  return { value: [p[0]!, p[1]!, p[2]!, r[0]!, r[1]!, r[2]!] };
 }
 
 function centerOf(hdr: ReturnType<typeof parseIsmrmrdHeader>, cols: number): number {

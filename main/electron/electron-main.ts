@@ -109,15 +109,6 @@ async function main(): Promise<void> {
       if (!wc || wc.isDestroyed()) return;
       for (const type of ['keyDown', 'char', 'keyUp'] as const) wc.sendInputEvent({ type, keyCode: key });
     },
-    showModelCard: () => {
-      void plane.call('info', 0).then(
-        ({ model, modelError }) => {
-          const detail = model ? JSON.stringify(model.card, null, 2).slice(0, 6000) : (modelError ?? 'No model card.');
-          if (win) void dialog.showMessageBox(win, { type: 'info', title: 'Model card', message: model ? `${model.name} (${model.shortHash}…)` : 'No model', detail });
-        },
-        () => undefined,
-      );
-    },
   };
 
   const sendEvent = (event: ReconEvent) => {

@@ -14,7 +14,6 @@ export interface MenuActions {
   pressKey(key: string): void;
   openRecent(entry: RecentEntry): void;
   clearRecent(): void;
-  showModelCard(): void;
   quit(): void;
   devTools: boolean;
 }
@@ -76,7 +75,8 @@ export function buildMenu(recent: RecentEntry[], a: MenuActions): Menu {
       label: '&Help',
       submenu: [
         { label: 'Keyboard Shortcuts', accelerator: '?', registerAccelerator: false, click: () => a.pressKey('?') },
-        { label: 'Model Card', click: () => a.showModelCard() },
+        // the page's own model card view (readable, with the hash checks), not a native dialog
+        { label: 'Model Card', click: () => a.send({ type: 'model-card' }) },
       ],
     },
   ];

@@ -19,7 +19,7 @@ function actions() {
       calls.push([name, ...a]);
   return {
     calls,
-    a: { send: rec('send'), pressKey: rec('pressKey'), openRecent: rec('openRecent'), clearRecent: rec('clearRecent'), showModelCard: rec('showModelCard'), quit: rec('quit'), devTools: false },
+    a: { send: rec('send'), pressKey: rec('pressKey'), openRecent: rec('openRecent'), clearRecent: rec('clearRecent'), quit: rec('quit'), devTools: false },
   };
 }
 
@@ -70,6 +70,9 @@ describe('application menu', () => {
     }
     click(find(menu, 'Keyboard Shortcuts'));
     expect(calls.at(-1)).toEqual(['pressKey', '?']);
+    // Help ▸ Model Card opens the page's model card view (a MenuCommand), not a native dialog
+    click(find(menu, 'Model Card'));
+    expect(calls.at(-1)).toEqual(['send', { type: 'model-card' }]);
     expect(() => find(menu, 'Toggle Developer Tools')).toThrow();
   });
 

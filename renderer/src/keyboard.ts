@@ -17,6 +17,7 @@ import {
   zoomToFit,
 } from './state/reading';
 import { autoWindowNow, resetView, sliceBy, setSlice, stepBy, setStep, store, togglePlay } from './state/session';
+import { recent } from './state/recent';
 
 export { ACTIONS, keyLabel } from './reading/keys';
 
@@ -82,7 +83,7 @@ function focusInfo(el: Element | null): FocusInfo | null {
 
 /** True while a modal dialog is open: it handles its own keys (Esc, Tab); shortcuts wait. */
 function dialogOpen(): boolean {
-  return store.helpOpen || store.modelCardOpen || store.exportOpen || store.studyBrowserOpen || reading.settingsOpen;
+  return store.helpOpen || store.modelCardOpen || store.exportOpen || store.studyBrowserOpen || reading.settingsOpen || recent.open;
 }
 
 export function handleKey(e: KeyboardEvent): void {

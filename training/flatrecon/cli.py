@@ -45,6 +45,14 @@ def _cmd_export(a: argparse.Namespace) -> None:
     print(json.dumps({k: card[k] for k in ("name", "files", "opTypes", "t")}, indent=1))
 
 
+def _cmd_card_guidance(a: argparse.Namespace) -> None:
+    from .export import refresh_guidance
+    from .paths import MODELS_DIR
+
+    card = refresh_guidance((Path(a.out_dir) if a.out_dir else MODELS_DIR) / f"{a.name}.json")
+    print(f"{a.name}.json: intended_use and {len(card['limitations'])} limitations written; run `npm run pin-models`")
+
+
 def _cmd_bench(a: argparse.Namespace) -> None:
     from .bench import bench_cli
 
@@ -153,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--out-dir", help="default resources/models")
     x.add_argument("--note", help="free-text note for the card")
     x.set_defaults(func=_cmd_export)
+
+    cg = sub.add_parser("card-guidance", help="rewrite a card's intended_use / limitations from its own fields")
+    cg.add_argument("--name", required=True)
+    cg.add_argument("--out-dir", help="default resources/models")
+    cg.set_defaults(func=_cmd_card_guidance)
 
     b = sub.add_parser("bench", help="timing, throughput, parameters, FLOPs")
     b.add_argument("--model", default="flat")

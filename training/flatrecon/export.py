@@ -141,6 +141,82 @@ def _init_chain(cfg: dict) -> list[dict]:
     return chain
 
 
+def _acc_list(values) -> str:
+    v = [f"{int(a)}" for a in sorted(values, key=int)]
+    return ", ".join(v[:-1]) + " and " + v[-1] if len(v) > 1 else (v[0] if v else "")
+
+
+def reader_guidance(card: dict) -> dict:
+    """`intended_use` and `limitations` for the viewer's model card, derived from what the card already
+    records (training data and config, meta, architecture, metrics) so they cannot drift from it.
+    `refresh_guidance` applies the same rule to a card already written."""
+    from .data import ACCELERATIONS, MASK_KINDS
+
+    training = card.get("training", {})
+    cfg = training.get("config", {})
+    shared = bool(cfg.get("train", {}).get("shared_data", False))
+    arch = card.get("architecture", {})
+    by_method = card.get("metrics", {}).get("by_method", {})
+    mine = by_method.get(card.get("name", ""), {})
+    settings = card.get("metrics", {}).get("settings", {})
+    lim: list[str] = []
+    if shared:
+        lim.append("Trained on brain, cardiac and thorax/abdomen images (see training.data and training.files) and "
+                   "one real multi-coil brain k-space slice; most receive coils were simulated. Other anatomy, "
+                   "contrasts and acquisitions were not in the training data and are untested.")
+        kinds = {"random": "1D random", "equispaced": "1D equispaced", "vd2d": "2D variable-density"}
+        common = sorted(sorted(ACCELERATIONS, key=lambda a: -ACCELERATIONS[a])[:2])
+        lim.append(f"Training masks: {', '.join(kinds.get(k, k) for k in MASK_KINDS)} at R = "
+                   f"{_acc_list(ACCELERATIONS)} ({' and '.join(f'{a}×' for a in common)} most often).")
+    else:
+        lim.append("Trained on Colin27 T1 brain slices only, with k-space simulated from magnitude images; "
+                   "other anatomy, real phase and real multi-coil data are untested.")
+        accs = cfg.get("train", {}).get("accelerations", [])
+        kinds_used = ", ".join(cfg.get("train", {}).get("mask_kinds", []))
+        if accs:
+            lim.append(f"Training masks: {kinds_used} at R = {_acc_list(accs)}.")
+    if mine:
+        lim.append(f"Scored at R = {_acc_list(int(a) for a in mine)} only, on k-space simulated from "
+                   f"{len(settings.get('images', []))} held-out images ({settings.get('masks_per_image', '?')} "
+                   "masks each), not on raw scanner data; other accelerations are untested.")
+        dev = {a: v["path_deviation_mean"][-1] for a, v in mine.items() if v.get("path_deviation_mean")}
+        if dev and card.get("method", "").startswith("flat"):
+            devs = ", ".join(f"{dev[a]:.2f} at {a}×" for a in sorted(dev, key=int))
+            lim.append("The steps are not the straight path between the zero-filled and the final image (mean "
+                       f"relative deviation at the last step {devs}): each step improves the image, but an "
+                       "intermediate step is not an interpolation.")
+    lim.append("2D Cartesian k-space only: non-Cartesian and 3D acquisitions are refused by the app.")
+    if arch.get("projection") == 1.0:
+        lim.append("Every state keeps the measured k-space exactly (projection w = 1): noise, spikes or "
+                   "motion-corrupted lines in the measured data pass into the image unchanged.")
+    lim.append("The network can add structure that is not in the patient: the model contribution map shows "
+               "where the image came from the network, not whether what it shows is real.")
+    seconds = float(training.get("meta", {}).get("train_seconds", 0.0))
+    seconds += sum(float(i.get("meta", {}).get("train_seconds", 0.0)) for i in training.get("initialised_from", []))
+    threads = training.get("meta", {}).get("threads")
+    if seconds and arch.get("parameters"):
+        lim.append(f"A small network ({arch['parameters'] / 1e6:.2f} M parameters) trained for "
+                   f"{seconds / 60:.0f} minutes in all" + (f" on {threads} CPU threads." if threads else "."))
+    return {
+        "intended_use": {
+            "use": "Research and teaching: seeing how this reconstruction fills in undersampled MRI k-space, "
+                   "step by step, beside the zero-filled image and, where there is one, the reference.",
+            "not_for": "Diagnosis, screening, treatment or any other clinical decision. This is not a medical "
+                       "device and was not clinically validated.",
+            "licence": training.get("licence", ""),
+        },
+        "limitations": lim,
+    }
+
+
+def refresh_guidance(card_path: Path) -> dict:
+    """Rewrite intended_use / limitations of a card already exported (same rule as export_model)."""
+    card = json.loads(card_path.read_text())
+    card.update(reader_guidance(card))
+    card_path.write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
 def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: dict | None = None,
                  command: str = "", extra: dict | None = None) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -211,6 +287,7 @@ def export_model(weights: Path, name: str, out_dir: Path = MODELS_DIR, metrics: 
     }
     if extra:
         card["notes"] = {k: v for k, v in extra.items() if k != "train_command"}
+    card.update(reader_guidance(card))
     (out_dir / f"{name}.json").write_text(json.dumps(card, indent=2) + "\n")
     return card
 

@@ -7,7 +7,17 @@ import pytest
 import torch
 from helpers import acquisition, as_batch, tiny_model
 
-from flatrecon.export import CUDA_OPS, export_graphs, export_model, op_types, run_onnx, run_onnx_all, sha256
+from flatrecon.export import (
+    CUDA_OPS,
+    export_graphs,
+    export_model,
+    op_types,
+    reader_guidance,
+    refresh_guidance,
+    run_onnx,
+    run_onnx_all,
+    sha256,
+)
 from flatrecon.fftc import fft2c_np
 from flatrecon.model import Unrolled
 from flatrecon.paths import MODELS_DIR
@@ -106,6 +116,35 @@ def test_export_model_writes_card(tmp_path, colin_slice):
     assert json.loads((tmp_path / "tiny.json").read_text())["opTypes"]["full"] == op_types(tmp_path / "tiny.onnx")
     assert [i["name"] for i in card["inputs"]["step"]] == ["x", "kspace", "maps", "mask", "step"]
     assert card["inputs"]["step"][4]["type"] == "int64"
+    assert "not a medical device" in card["intended_use"]["not_for"]
+    assert any("2D Cartesian" in x for x in card["limitations"])
+
+
+def test_reader_guidance_follows_the_card(tmp_path):
+    """Limitations are derived from the card's own fields: change a field and the sentence changes."""
+    card = json.loads((MODELS_DIR / "flat.json").read_text())
+    g = reader_guidance(card)
+    dev4 = card["metrics"]["by_method"]["flat"]["4"]["path_deviation_mean"][-1]
+    assert any(f"{dev4:.2f} at 4×" in x for x in g["limitations"])
+    assert any("projection w = 1" in x for x in g["limitations"])
+    card["architecture"]["projection"] = 0.5
+    del card["metrics"]["by_method"]["flat"]["8"]
+    g2 = reader_guidance(card)
+    assert not any("projection w = 1" in x for x in g2["limitations"])
+    assert any("Scored at R = 4 only" in x for x in g2["limitations"])
+    # refresh_guidance rewrites only those two fields
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps({**card, "intended_use": {}, "limitations": []}, indent=2) + "\n")
+    out = refresh_guidance(p)
+    assert out["limitations"] == g2["limitations"] and out["training"] == card["training"]
+
+
+def test_shipped_flat_card_guidance_is_the_scripts():
+    """The committed card's intended_use / limitations are what `flatrecon card-guidance` writes."""
+    card = json.loads((MODELS_DIR / "flat.json").read_text())
+    g = reader_guidance(card)
+    assert card["intended_use"] == g["intended_use"]
+    assert card["limitations"] == g["limitations"]
 
 
 @pytest.mark.parametrize("name", ["flat", "vanilla"])

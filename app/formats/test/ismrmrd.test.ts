@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ifft2c } from '../../fft';
 import { magnitude } from '../common';
 import { loadStudy } from '../index';
+import { acquisitionOrientation } from '../ismrmrd';
 import { readFileSync } from 'node:fs';
 import { discardedModules } from '../h5/wasm';
 import { HAVE_PYTHON, expectFlatError, fixtures, maxAbsDiff, readNpyRaw } from './helpers';
@@ -57,6 +58,25 @@ describe.skipIf(!HAVE_PYTHON)('ISMRMRD / MRD HDF5 (files written by h5py in the 
     expect(n).toBe(40);
   });
 
+  it('orientation: read_dir / phase_dir become the column / row directions (LPS); absent or mixed → unknown', async () => {
+    const fx = fixtures();
+    // axial, readout along +x (L), phase encode along +y (P): rows follow phase_dir, columns read_dir
+    const axial = await loadStudy({ path: join(fx, 'mrd_full.h5') });
+    expect(axial.imageOrientation).toEqual([0, 1, 0, 1, 0, 0]);
+    // sagittal: readout toward the feet (−z), phase encode toward posterior (+y)
+    const sag = await loadStudy({ path: join(fx, 'mrd_sagittal.h5') });
+    expect(sag.imageOrientation).toEqual([0, 1, 0, 0, 0, -1]);
+    expect(sag.notes.join(' ')).not.toMatch(/Orientation unknown/);
+    // the pixels are the same whatever the header says: orientation changes labels only
+    expect(maxAbsDiff(sag.kspace.data, axial.kspace.data)).toBe(0);
+    const none = await loadStudy({ path: join(fx, 'mrd_no_dirs.h5') });
+    expect(none.imageOrientation).toBeUndefined();
+    expect(none.notes.join(' ')).toMatch(/Orientation unknown: the acquisition headers leave read_dir\/phase_dir empty/);
+    const mixed = await loadStudy({ path: join(fx, 'mrd_mixed_dirs.h5') });
+    expect(mixed.imageOrientation).toBeUndefined();
+    expect(mixed.notes.join(' ')).toMatch(/do not share one read_dir\/phase_dir/);
+  });
+
   it('refuses non-Cartesian data', async () => {
     const e = await expectFlatError(loadStudy({ path: join(fixtures(), 'mrd_radial.h5') }), 'unsupported-content');
     expect(e.message).toMatch(/^mrd_radial\.h5: .*Cartesian/);
@@ -79,5 +99,22 @@ describe.skipIf(!HAVE_PYTHON)('ISMRMRD / MRD HDF5 (files written by h5py in the 
     await expectFlatError(loadStudy({ name: 'hang.h5', bytes: bad }));
     console.log(`[ismrmrd] HDF5 worker replaced after the damaged heap: ${discardedModules() > before ? 'yes (hang abandoned)' : 'no (this HDF5 build refused it directly)'}`);
     expect((await loadStudy({ name: 'good.h5', bytes: good })).format).toBe('ismrmrd-h5');
+  });
+});
+
+describe('acquisitionOrientation (pure)', () => {
+  it('normalises nearly-unit cosines, refuses non-perpendicular or non-finite ones, needs every line', () => {
+    const s = Math.SQRT1_2;
+    // an oblique axial tilted 45° about x, cosines rounded to 4 digits as a hand-written file would
+    const r = acquisitionOrientation([{ dirs: [1, 0, 0, 0, 0.7071, 0.7071] }]);
+    expect(r.value![0]).toBe(0);
+    expect(r.value![1]).toBeCloseTo(s, 6);
+    expect(r.value![2]).toBeCloseTo(s, 6);
+    expect(r.value!.slice(3)).toEqual([1, 0, 0]);
+    expect(acquisitionOrientation([{ dirs: [1, 0, 0, 1, 0, 0] }]).why).toMatch(/perpendicular/);
+    expect(acquisitionOrientation([{ dirs: [NaN, 0, 0, 0, 1, 0] }]).why).toMatch(/perpendicular/);
+    expect(acquisitionOrientation([{ dirs: [2, 0, 0, 0, 1, 0] }]).why).toMatch(/perpendicular/);
+    expect(acquisitionOrientation([{}]).why).toMatch(/no read_dir/);
+    expect(acquisitionOrientation([{ dirs: [1, 0, 0, 0, 1, 0] }, {}]).why).toMatch(/do not share/);
   });
 });

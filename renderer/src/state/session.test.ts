@@ -203,4 +203,17 @@ describe('reading additions', () => {
     release();
     await p;
   });
+
+  it('menu commands: Help ▸ Model Card and File ▸ Export open the page\'s own views; foreign events are ignored', async () => {
+    const { handleMenuCommand } = await import('./session');
+    store.modelCardOpen = false;
+    store.exportOpen = false;
+    handleMenuCommand('not json');
+    handleMenuCommand(JSON.stringify({ type: 'something-else' }));
+    expect([store.modelCardOpen, store.exportOpen]).toEqual([false, false]);
+    handleMenuCommand(JSON.stringify({ type: 'model-card' }));
+    expect(store.modelCardOpen).toBe(true);
+    handleMenuCommand(JSON.stringify({ type: 'export-dialog' }));
+    expect(store.exportOpen).toBe(true);
+  });
 });

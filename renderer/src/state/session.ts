@@ -250,6 +250,7 @@ export function handleMenuCommand(detail: unknown): void {
   else if (cmd.type === 'study-opened') void openWith('Opening…', () => Promise.resolve(cmd.study));
   else if (cmd.type === 'error') showError(new Error(cmd.message));
   else if (cmd.type === 'export-dialog') store.exportOpen = true;
+  else if (cmd.type === 'model-card') store.modelCardOpen = true;
 }
 
 /** The connected API (the export dialog calls exportDicom on it). */

@@ -155,8 +155,12 @@ acq_complex = np.dtype(
 acq = np.dtype([("head", head), ("traj", h5py.vlen_dtype(np.dtype("<f4"))), ("data", h5py.vlen_dtype(np.dtype("<f4")))])
 
 
-def write_mrd(path, kspace, lines, extra=(), traj_dims=0, traj_name="cartesian", complex_vlen=False):
-    """kspace: (slices, coils, rows=readout, cols=phase); lines: list of (slice, col, flags, average)."""
+AXIAL = ((1, 0, 0), (0, 1, 0), (0, 0, 1))
+
+
+def write_mrd(path, kspace, lines, extra=(), traj_dims=0, traj_name="cartesian", complex_vlen=False, dirs=lambda sl: AXIAL):
+    """kspace: (slices, coils, rows=readout, cols=phase); lines: list of (slice, col, flags, average);
+    dirs(slice) -> (read_dir, phase_dir, slice_dir) in patient LPS."""
     _, C, R, Cols = kspace.shape
     recs = []
     for n, (sl, col, flags, avg, scale) in enumerate(list(lines) + list(extra)):
@@ -170,9 +174,7 @@ def write_mrd(path, kspace, lines, extra=(), traj_dims=0, traj_name="cartesian",
         h["center_sample"] = R // 2
         h["trajectory_dimensions"] = traj_dims
         h["sample_time_us"] = 5.0
-        h["read_dir"] = (1, 0, 0)
-        h["phase_dir"] = (0, 1, 0)
-        h["slice_dir"] = (0, 0, 1)
+        h["read_dir"], h["phase_dir"], h["slice_dir"] = dirs(sl)
         h["idx"]["kspace_encode_step_1"] = col
         h["idx"]["slice"] = sl
         h["idx"]["average"] = avg
@@ -217,6 +219,12 @@ write_mrd(out / "mrd_traj_only.h5", k1, [(0, c, 0, 0, 1.0) for c in range(96)], 
 lines = [(s_, c, 0, a, 0.8 + 0.4 * a) for s_ in range(2) for c in keep for a in range(2)]
 write_mrd(out / "mrd_under_sc.h5", k1, lines)
 np.save(out / "mrd_keep_columns.npy", np.array(keep, dtype=np.int32))
+# orientation: sagittal (readout toward the feet, phase encode toward posterior), directions left
+# empty (all zero, as writers leave them), and two slices with different directions
+full_lines = [(s_, c, 0, 0, 1.0) for s_ in range(2) for c in range(96)]
+write_mrd(out / "mrd_sagittal.h5", k1, full_lines, dirs=lambda sl: ((0, 0, -1), (0, 1, 0), (-1, 0, 0)))
+write_mrd(out / "mrd_no_dirs.h5", k1, full_lines, dirs=lambda sl: ((0, 0, 0), (0, 0, 0), (0, 0, 0)))
+write_mrd(out / "mrd_mixed_dirs.h5", k1, full_lines, dirs=lambda sl: AXIAL if sl == 0 else ((0, 0, -1), (0, 1, 0), (-1, 0, 0)))
 
 # --- small seeds for the fuzz tests: 64x64 crops of the real image ---
 img64 = crop(brain[:1], 64)
