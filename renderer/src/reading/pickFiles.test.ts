@@ -59,7 +59,7 @@ describe('folder picker rules', () => {
     expect(none.ok).toBe(false);
     const big = planFolder([{ name: 'big.h5', size: MAX_PICK_BYTES + 1, kind: 'hdf5' }]);
     expect(big.ok).toBe(false);
-    if (!big.ok) expect(big.problem).toMatch(/^This folder is too large to open here \(1 file, 256\.0 MiB\); the browser build opens at most 2048 files and 256\.0 MiB at once\.$/);
+    if (!big.ok) expect(big.problem).toMatch(/^This folder is too large to open here \(1 file, 2\.0 GiB\); the browser build opens at most 2048 files and 2\.0 GiB at once\.$/);
     const many = planFolder(Array.from({ length: MAX_PICK_FILES + 1 }, (_, i) => ({ name: `i${i}.dcm`, size: 1, kind: 'dicom' as const })));
     expect(many.ok).toBe(false);
     for (const p of [two, none, big, many]) if (!p.ok) expect(p.problem.split(/[.:;] [A-Z]/).length).toBe(1);
