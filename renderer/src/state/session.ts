@@ -1,136 +1,93 @@
-// The reading session: which study and slice are open, the streamed FLAT trajectory, the shared
-// view (window/level, zoom, pan, invert) that every viewport follows, and what the reader is doing.
-// One module-level store; components read it and call the actions below.
+// The reading session: connects the stores (study.ts, run.ts, viewport.ts, layout.ts) to the host
+// and schedules the runs — the slice on screen first, its neighbours in the background
+// (neighbours.ts), finished results from the cache when the reader comes back. Components read the
+// stores' readonly state and call actions; this module re-exports the action names it always had,
+// so callers elsewhere keep working.
 
-import { reactive, shallowRef, markRaw } from 'vue';
-import type { AppInfo, FlatApi, MenuCommand, ReconEvent, SliceImages, StudySummary } from '../../../app/contract/ipc';
+import type { FlatApi, MenuCommand, ReconEvent, ReconRequest, SliceImages, StudySummary } from '../../../app/contract/ipc';
 import type { MaskSpec } from '../../../app/core/types';
-import { maskSpecProblem } from '../../../app/masks/spec';
+import { parseMenuCommand } from '../../../app/contract/menu';
 import { plainMessage, type Transport } from '../bridge';
 import { autoWindow, loadUserPresets, saveUserPresets, type WindowLevel, type WindowPreset } from '../imaging/windowing';
+import {
+  cachedSliceImages,
+  dismissError,
+  keepSliceImages,
+  maskKey,
+  maskProblem,
+  maskSpec,
+  prefetchedSlices,
+  resetStudyStore,
+  setBusy,
+  setInfo,
+  setSliceIndex,
+  setStudy,
+  setTransport,
+  showError,
+  showSliceImages,
+  sliceImages,
+  studyState,
+  setAcceleration,
+  type MaskSettings,
+} from './study';
+import {
+  allSteps,
+  applyRunEvent,
+  beginRun,
+  clearSteps,
+  resetRunStore,
+  runState,
+  setModel,
+  setRunId,
+  setRunStatus,
+  setStep,
+  showFinishedRun,
+  startCine,
+  stepBy,
+  stepEntry,
+  stopCine,
+  togglePlay,
+  type RunStatus,
+  type StepEntry,
+} from './run';
+import { clearWindow, resetGeometry, resetViewExceptWindow, resetViewportStore, setPresets, setWindow, viewState, type Tool } from './viewport';
+import { closeDialog, layoutState, resetLayoutStore, showDialog, type Layout } from './layout';
+import { cancelNeighbours, keepResult, neighbourEvent, resetNeighbours, resultCache, startNeighbours } from './neighbours';
+import type { ResultKey } from './resultCache';
 
-/**
- * A step as it arrived, without the run id. `contribution` (|unsampled-k-space component of the
- * state|, display crop, image units) is optional here so that hosts that do not send it yet still work.
- */
-export type StepEntry = Omit<Extract<ReconEvent, { type: 'step' }>, 'type' | 'runId' | 'contribution'> & { contribution?: Float32Array };
+export type { MaskSettings, RunStatus, StepEntry, Tool, Layout };
+export { allSteps, dismissError, maskProblem, maskSpec, prefetchedSlices, setStep, setWindow, showError, sliceImages, startCine, stepBy, stepEntry, stopCine, togglePlay };
 
-export type Tool = 'wwwc' | 'pan' | 'zoom' | 'length';
-export type Layout = 'single' | 'compare';
-export type RunStatus = 'idle' | 'starting' | 'running' | 'done' | 'error' | 'cancelled';
-
-export interface MaskSettings {
-  kind: MaskSpec['kind'];
-  accelerationChoice: '4' | '8' | 'custom';
-  customAcceleration: number;
-  centerFraction: number;
-  seed: number;
-}
-
-const CINE_INTERVAL_MS = 250;
 const SLICE_DEBOUNCE_MS = 180;
-/** Zero-filled images of neighbouring slices fetched ahead (getSlice is cheap: one inverse FFT). */
-const PREFETCH_MAX = 6;
-
-export const store = reactive({
-  transport: 'node-host' as Transport,
-  info: null as AppInfo | null,
-  study: null as StudySummary | null,
-  slice: 0,
-  /** Bumped whenever images or steps change (the arrays themselves are not reactive). */
-  version: 0,
-  /** Identifies the loaded slice images (a new value per getSlice). */
-  sliceKey: 0,
-  busy: '' as string,
-  error: '' as string,
-  runId: '' as string,
-  runStatus: 'idle' as RunStatus,
-  runMs: 0,
-  executionProvider: null as string | null,
-  acceleration: null as number | null,
-  nSteps: 0,
-  tSchedule: [] as number[],
-  received: -1,
-  currentStep: 0,
-  follow: true,
-  playing: false,
-  wl: null as WindowLevel | null,
-  wlLocked: true,
-  invert: false,
-  /** null = fit to window. */
-  scale: null as number | null,
-  translation: { x: 0, y: 0 },
-  /** Clockwise quarter turns and flips, shared by every pane (cornerstone applies flips first). */
-  rotation: 0 as 0 | 90 | 180 | 270,
-  hflip: false,
-  vflip: false,
-  tool: 'wwwc' as Tool,
-  layout: 'single' as Layout,
-  helpOpen: false,
-  modelCardOpen: false,
-  /** The DICOM export dialog (components/ExportDialog.vue; E, the Export button, File > Export DICOM…). */
-  exportOpen: false,
-  studyBrowserOpen: false,
-  presets: [] as WindowPreset[],
-  /** The mask of the images on screen (the form may since have changed without Apply). */
-  appliedMask: null as MaskSpec | null,
-  mask: {
-    kind: 'random',
-    accelerationChoice: '4',
-    customAcceleration: 6,
-    centerFraction: 0.08,
-    seed: 0,
-  } as MaskSettings,
-});
-
-/** Float data of the open slice and of the streamed steps (kept out of Vue's reactivity). */
-export const sliceImages = shallowRef<SliceImages | null>(null);
-let steps: (StepEntry | null)[] = [];
 
 let api: FlatApi | null = null;
+let offEvents: (() => void) | null = null;
+/** reconstruct() calls awaiting their reply; events of unknown runs are kept meanwhile. */
+let inFlight = 0;
 let pendingEvents: ReconEvent[] = [];
-let awaitingRun = false;
-let cineTimer: ReturnType<typeof setInterval> | null = null;
 let sliceTimer: ReturnType<typeof setTimeout> | null = null;
 let loadSeq = 0;
-const sliceCache = new Map<string, SliceImages>();
+/** What the foreground run reconstructs (its result goes into the cache under this key). */
+let foreground: { key: ResultKey; images: SliceImages } | null = null;
+let viewActionHandler: ((action: string) => boolean) | null = null;
 
-function cacheKey(studyId: string, slice: number, mask: MaskSpec | undefined): string {
-  return `${studyId}/${slice}/${mask ? JSON.stringify(mask) : 'as-acquired'}`;
-}
-
-/** getSlice, answered from the prefetched neighbours when the reader moved onto one. */
-async function fetchSlice(a: FlatApi, studyId: string, slice: number, mask: MaskSpec | undefined): Promise<SliceImages> {
-  const key = cacheKey(studyId, slice, mask);
-  const hit = sliceCache.get(key);
-  if (hit) return hit;
-  return a.getSlice(studyId, slice, mask);
-}
-
-/** After a run: fetch the slices above and below, so stepping to them shows an image at once. */
-function prefetchNeighbours(): void {
-  if (!api || !store.study) return;
-  const { studyId, slices } = store.study;
-  const mask = maskSpec();
-  for (const d of [1, -1]) {
-    const s = store.slice + d;
-    if (s < 0 || s >= slices) continue;
-    const key = cacheKey(studyId, s, mask);
-    if (sliceCache.has(key)) continue;
-    api
-      .getSlice(studyId, s, mask)
-      .then((img) => {
-        if (store.study?.studyId !== studyId) return;
-        sliceCache.set(key, markRaw(img));
-        while (sliceCache.size > PREFETCH_MAX) sliceCache.delete(sliceCache.keys().next().value as string);
-      })
-      .catch(() => undefined); // a prefetch failing is not the reader's problem; loadSlice will say it
-  }
-}
-
-/** How many slices are waiting in the prefetch cache (tests). */
-export function prefetchedSlices(): number {
-  return sliceCache.size;
+/** Every store back to its first-start state (tests: each starts from here). */
+export function resetSession(): void {
+  offEvents?.();
+  offEvents = null;
+  api = null;
+  inFlight = 0;
+  pendingEvents = [];
+  if (sliceTimer) clearTimeout(sliceTimer);
+  sliceTimer = null;
+  loadSeq = 0;
+  foreground = null;
+  viewActionHandler = null;
+  resetNeighbours();
+  resetRunStore();
+  resetStudyStore();
+  resetViewportStore();
+  resetLayoutStore();
 }
 
 /** localStorage where there is one (a page); a throwaway map elsewhere (unit tests in Node). */
@@ -140,79 +97,55 @@ function presetStore(): Pick<Storage, 'getItem' | 'setItem'> {
   return { getItem: (k) => memoryPresets.get(k) ?? null, setItem: (k, v) => void memoryPresets.set(k, v) };
 }
 
-function bump(): void {
-  store.version++;
-}
-
-export function showError(e: unknown): void {
-  store.error = plainMessage(e);
-}
-
-export function dismissError(): void {
-  store.error = '';
-}
-
-export function stepEntry(k: number): StepEntry | null {
-  return steps[k] ?? null;
-}
-
-export function allSteps(): readonly (StepEntry | null)[] {
-  return steps;
-}
-
-export function maskSpec(): MaskSpec | undefined {
-  if (!store.study || store.study.undersampled) return undefined;
-  const m = store.mask;
-  const acceleration = m.accelerationChoice === 'custom' ? m.customAcceleration : Number(m.accelerationChoice);
-  return { kind: m.kind, acceleration, centerFraction: m.centerFraction, seed: m.seed };
-}
-
-/** Checks the mask form; a sentence for the reader when it is not usable. */
-export function maskProblem(): string | null {
-  const spec = maskSpec();
-  if (!spec) return null;
-  return maskSpecProblem(spec);
+/** The open study's peak in display units: presets are saved as fractions of it. */
+function unitsPeak(): number {
+  return studyState.study?.units?.peak ?? 1;
 }
 
 export async function init(connection: { api: FlatApi; transport: Transport }): Promise<void> {
+  offEvents?.();
   api = connection.api;
-  store.transport = connection.transport;
-  store.presets = loadUserPresets(presetStore(), unitsPeak());
-  api.onReconEvent(onEvent);
+  setTransport(connection.transport);
+  setPresets(loadUserPresets(presetStore(), unitsPeak()));
+  offEvents = api.onReconEvent(onEvent);
   try {
-    store.info = await api.getInfo();
-    store.executionProvider = store.info.executionProvider;
-    if (store.info.model) {
-      store.nSteps = store.info.model.steps;
-      store.tSchedule = store.info.model.t.slice();
-    }
+    const info = await api.getInfo();
+    setInfo(info);
+    setModel(info.model?.steps ?? runState.nSteps, info.model?.t ?? runState.tSchedule, info.executionProvider);
   } catch (e) {
     showError(e);
   }
-  if (!store.study) await openSample();
+  if (!studyState.study) await openSample();
 }
+
+/** The connected FlatApi (null before init), for panels with calls of their own (the study browser). */
+export function connectedApi(): FlatApi | null {
+  return api;
+}
+
+/** The connected API (the export dialog calls exportDicom on it). */
+export function flatApi(): FlatApi | null {
+  return api;
+}
+
+// --- opening -----------------------------------------------------------------------------------
 
 async function openWith(label: string, open: (a: FlatApi) => Promise<StudySummary | null>): Promise<void> {
   if (!api) return;
-  store.busy = label;
-  store.error = ''; // an old problem is not news once the reader opens something else
+  setBusy(label);
+  dismissError(); // an old problem is not news once the reader opens something else
   try {
     const summary = await open(api);
     if (summary) {
-      store.error = '';
+      dismissError();
       await showStudy(summary);
     }
   } catch (e) {
     // The previous study stays open and usable.
     showError(e);
   } finally {
-    store.busy = '';
+    setBusy('');
   }
-}
-
-/** The connected FlatApi (null before init), for panels with calls of their own (the study browser). */
-export function connectedApi(): FlatApi | null {
-  return api;
 }
 
 /** Shows a study the host opened on its own (a series retrieved from a PACS). */
@@ -237,222 +170,138 @@ export async function openFiles(files: File[]): Promise<void> {
   });
 }
 
-/** Menu commands from the Electron main process (File > Open…, Open Sample, Recent files). */
+/** Who runs View-menu actions (App.vue registers the keyboard's action table). */
+export function onViewAction(handler: ((action: string) => boolean) | null): void {
+  viewActionHandler = handler;
+}
+
+/**
+ * Menu commands from the Electron main process (File > Open…, Open Sample, Recent files, View).
+ * The payload is checked first (app/contract/menu.ts); a malformed one is ignored and said in one sentence.
+ */
 export function handleMenuCommand(detail: unknown): void {
-  let cmd: MenuCommand;
-  try {
-    cmd = JSON.parse(String(detail)) as MenuCommand;
-  } catch {
-    return; // not ours
+  const cmd: MenuCommand | string = parseMenuCommand(detail);
+  if (typeof cmd === 'string') {
+    showError(`A menu command was ignored because ${cmd}.`);
+    return;
   }
-  if (cmd.type === 'open-dialog') void openDialog();
-  else if (cmd.type === 'open-sample') void openSample();
-  else if (cmd.type === 'study-opened') void openWith('Opening…', () => Promise.resolve(cmd.study));
-  else if (cmd.type === 'error') showError(new Error(cmd.message));
-  else if (cmd.type === 'export-dialog') store.exportOpen = true;
-}
-
-/** The connected API (the export dialog calls exportDicom on it). */
-export function flatApi(): FlatApi | null {
-  return api;
-}
-
-/** The open study's peak in display units: presets are saved as fractions of it. */
-function unitsPeak(): number {
-  return store.study?.units?.peak ?? 1;
+  switch (cmd.type) {
+    case 'open-dialog':
+      void openDialog();
+      break;
+    case 'open-sample':
+      void openSample();
+      break;
+    case 'study-opened':
+      void openWith('Opening…', () => Promise.resolve(cmd.study));
+      break;
+    case 'error':
+      showError(new Error(cmd.message));
+      break;
+    case 'export-dialog':
+      showDialog('export');
+      break;
+    case 'view-action':
+      if (!viewActionHandler?.(cmd.action)) showError(`A menu command was ignored because "${cmd.action}" is not a view action.`);
+      break;
+  }
 }
 
 async function showStudy(summary: StudySummary): Promise<void> {
   stopCine();
-  sliceCache.clear();
-  store.study = summary;
-  store.presets = loadUserPresets(presetStore(), unitsPeak()); // relative presets, in this study's units
-  store.wl = null; // the first image of the new study decides the window
-  store.scale = null;
-  store.translation = { x: 0, y: 0 };
-  store.rotation = 0;
-  store.hflip = false;
-  store.vflip = false;
-  store.slice = Math.floor(summary.slices / 2);
+  cancelNeighbours();
+  resultCache.clear(); // every open gets a new study id: the old results cannot be asked for again
+  setStudy(summary, Math.floor(summary.slices / 2));
+  setPresets(loadUserPresets(presetStore(), unitsPeak())); // relative presets, in this study's units
+  clearWindow(); // the first image of the new study decides the window
+  resetGeometry();
   await loadSlice();
 }
 
-/** Loads the zero-filled image (shown at once) and starts the FLAT run for the current slice. */
+// --- slices and the result cache ---------------------------------------------------------------
+
+function modelKey(): string {
+  return studyState.info?.model?.sha256 ?? '';
+}
+
+function resultKey(slice: number, mask: MaskSpec | undefined): ResultKey | null {
+  const study = studyState.study;
+  return study ? { studyId: study.studyId, slice, mask: maskKey(mask), model: modelKey() } : null;
+}
+
+/** Shows a finished result from the cache when there is one for (study, slice, mask, model). */
+function showCachedResult(slice: number): boolean {
+  const mask = maskSpec();
+  const key = resultKey(slice, mask);
+  const hit = key && studyState.info?.model ? resultCache.get(key) : undefined;
+  if (!key || !hit) return false;
+  ++loadSeq; // a slice load still on its way is no longer wanted
+  const left = runState.runId;
+  if (left && (runState.runStatus === 'running' || runState.runStatus === 'starting')) api?.cancel(left).catch(() => undefined);
+  foreground = null;
+  showSliceImages(hit.images, mask);
+  showFinishedRun(hit);
+  if (!viewState.wl) initialWindow(hit.images);
+  scheduleNeighbours();
+  return true;
+}
+
+async function fetchSlice(a: FlatApi, studyId: string, slice: number, mask: MaskSpec | undefined): Promise<SliceImages> {
+  return cachedSliceImages(studyId, slice, mask) ?? a.getSlice(studyId, slice, mask);
+}
+
+/** Shows the open slice: a cached result at once, else the zero-filled image and a new run. */
 export async function loadSlice(): Promise<void> {
-  if (!api || !store.study) return;
+  if (!api || !studyState.study) return;
+  cancelNeighbours();
   const seq = ++loadSeq;
-  const { studyId } = store.study;
-  const slice = store.slice;
-  if (maskProblem()) {
-    store.error = maskProblem()!;
+  const { studyId } = studyState.study;
+  const slice = studyState.slice;
+  const problem = maskProblem();
+  if (problem) {
+    showError(problem);
     return;
   }
+  if (showCachedResult(slice)) return;
+  const mask = maskSpec();
   let images: SliceImages;
   try {
-    images = await fetchSlice(api, studyId, slice, maskSpec());
+    images = await fetchSlice(api, studyId, slice, mask);
   } catch (e) {
     if (seq === loadSeq) showError(e);
     return;
   }
   if (seq !== loadSeq) return;
-  sliceImages.value = markRaw(images);
-  store.sliceKey++;
-  store.acceleration = images.acceleration;
-  store.appliedMask = maskSpec() ?? null;
-  steps = [];
-  store.received = -1;
-  store.currentStep = 0;
-  store.follow = true;
-  if (!store.wl) initialWindow(images);
-  bump();
+  keepSliceImages(studyId, slice, mask, images);
+  showSliceImages(images, mask);
+  clearSteps();
+  if (!viewState.wl) initialWindow(images);
   await startRun();
 }
 
+/** "Apply and reconstruct": the mask form's mask, reconstructed afresh (its cached results go). */
+export function applyMask(): Promise<void> {
+  const study = studyState.study;
+  if (study) resultCache.invalidate(study.studyId, maskKey(maskSpec()));
+  return loadSlice();
+}
+
 function initialWindow(images: SliceImages): void {
-  const d = store.study?.dicom;
+  const d = studyState.study?.dicom;
   if (d?.windowCenter !== undefined && d.windowWidth !== undefined && d.windowWidth > 0) {
-    store.wl = { center: d.windowCenter, width: d.windowWidth };
+    setWindow({ center: d.windowCenter, width: d.windowWidth });
   } else {
-    store.wl = autoWindow(images.reference ?? images.zeroFilled);
+    setWindow(autoWindow(images.reference ?? images.zeroFilled));
   }
 }
-
-/** (Re)starts the FLAT run for the open slice; a newer run cancels the older one on the host. */
-export async function startRun(): Promise<void> {
-  if (!api || !store.study || !sliceImages.value) return;
-  if (!store.info?.model) {
-    store.runStatus = 'idle';
-    if (store.info?.modelError) store.error = store.info.modelError;
-    return;
-  }
-  stopCine();
-  store.error = ''; // a new run is the reader moving on from the last problem
-  steps = [];
-  store.received = -1;
-  store.currentStep = 0;
-  store.follow = true;
-  store.runStatus = 'starting';
-  store.runId = '';
-  bump();
-  awaitingRun = true;
-  pendingEvents = [];
-  try {
-    const { runId } = await api.reconstruct({ studyId: store.study.studyId, slice: store.slice, mask: maskSpec() });
-    store.runId = runId;
-    if (store.runStatus === 'starting') store.runStatus = 'running';
-  } catch (e) {
-    store.runStatus = 'error';
-    showError(e);
-  } finally {
-    awaitingRun = false;
-    const early = pendingEvents;
-    pendingEvents = [];
-    for (const ev of early) onEvent(ev);
-  }
-}
-
-export async function cancelRun(): Promise<void> {
-  if (!api || !store.runId || (store.runStatus !== 'running' && store.runStatus !== 'starting')) return;
-  try {
-    await api.cancel(store.runId);
-  } catch (e) {
-    showError(e);
-  }
-}
-
-function onEvent(ev: ReconEvent): void {
-  if (ev.runId !== store.runId) {
-    // Events can overtake the reconstruct() reply; keep them until we know our run id.
-    if (awaitingRun) pendingEvents.push(ev);
-    return;
-  }
-  switch (ev.type) {
-    case 'started':
-      store.runStatus = 'running';
-      store.nSteps = ev.steps;
-      store.tSchedule = ev.t.slice();
-      store.executionProvider = ev.executionProvider;
-      store.acceleration = ev.acceleration;
-      steps = new Array<StepEntry | null>(ev.steps + 1).fill(null);
-      bump();
-      break;
-    case 'step': {
-      // Older hosts do not send it; a wrong-sized one is dropped rather than drawn misaligned.
-      const contribution = (ev as { contribution?: unknown }).contribution;
-      steps[ev.step] = markRaw({
-        step: ev.step,
-        t: ev.t,
-        rows: ev.rows,
-        cols: ev.cols,
-        image: ev.image,
-        metrics: ev.metrics,
-        ...(contribution instanceof Float32Array && contribution.length === ev.image.length ? { contribution } : {}),
-      });
-      store.received = Math.max(store.received, ev.step);
-      if (store.follow && !store.playing) store.currentStep = store.received;
-      bump();
-      break;
-    }
-    case 'done':
-      store.runStatus = 'done';
-      store.runMs = ev.ms;
-      prefetchNeighbours();
-      break;
-    case 'cancelled':
-      store.runStatus = 'cancelled';
-      break;
-    case 'error':
-      store.runStatus = 'error';
-      store.error = plainMessage(ev.error.message);
-      break;
-  }
-}
-
-// --- trajectory navigation -----------------------------------------------------------------
-
-/** The reader picks a step; only received steps can be shown. */
-export function setStep(k: number): void {
-  const max = Math.max(0, store.received);
-  const clamped = Math.min(Math.max(0, Math.round(k)), max);
-  store.currentStep = clamped;
-  // Away from the newest step the view stops following the stream; back on it, it follows again.
-  store.follow = clamped === store.received;
-}
-
-export function stepBy(delta: number): void {
-  setStep(store.currentStep + delta);
-}
-
-export function togglePlay(): void {
-  if (store.playing) stopCine();
-  else startCine();
-}
-
-export function startCine(): void {
-  if (store.received < 1) return;
-  stopCine();
-  store.playing = true;
-  cineTimer = setInterval(() => {
-    const max = Math.max(0, store.received);
-    store.currentStep = store.currentStep >= max ? 0 : store.currentStep + 1;
-  }, CINE_INTERVAL_MS);
-}
-
-export function stopCine(): void {
-  if (cineTimer) clearInterval(cineTimer);
-  cineTimer = null;
-  store.playing = false;
-}
-
-// --- slices --------------------------------------------------------------------------------
 
 export function setSlice(i: number): void {
-  if (!store.study) return;
-  const clamped = Math.min(Math.max(0, i), store.study.slices - 1);
-  if (clamped === store.slice) return;
-  store.slice = clamped;
-  // Scrolling through slices quickly only reconstructs where the reader stops.
+  if (!setSliceIndex(i)) return;
+  cancelNeighbours(); // the reader moved: background work for the old position stops now
   if (sliceTimer) clearTimeout(sliceTimer);
+  sliceTimer = null;
+  // A finished result is shown at once; otherwise scrolling quickly only reconstructs where the reader stops.
+  if (showCachedResult(studyState.slice)) return;
   sliceTimer = setTimeout(() => {
     sliceTimer = null;
     void loadSlice();
@@ -460,19 +309,120 @@ export function setSlice(i: number): void {
 }
 
 export function sliceBy(delta: number): void {
-  setSlice(store.slice + delta);
+  setSlice(studyState.slice + delta);
+}
+
+// --- runs ----------------------------------------------------------------------------------------
+
+/** reconstruct(), keeping events that overtake the reply until the caller has claimed its run id. */
+async function requestRun(a: FlatApi, req: ReconRequest, claim: (runId: string) => void): Promise<string> {
+  inFlight++;
+  try {
+    const { runId } = await a.reconstruct(req);
+    claim(runId);
+    return runId;
+  } finally {
+    inFlight--;
+    const early = pendingEvents;
+    pendingEvents = [];
+    for (const ev of early) onEvent(ev);
+  }
+}
+
+/** (Re)starts the FLAT run for the slice on screen; it goes before any background work. */
+export async function startRun(): Promise<void> {
+  const a = api;
+  const study = studyState.study;
+  const images = sliceImages.value;
+  if (!a || !study || !images) return;
+  if (!studyState.info?.model) {
+    setRunStatus('idle');
+    if (studyState.info?.modelError) showError(studyState.info.modelError);
+    return;
+  }
+  cancelNeighbours();
+  dismissError(); // a new run is the reader moving on from the last problem
+  beginRun();
+  const mask = maskSpec();
+  const key = resultKey(images.slice, mask);
+  foreground = key ? { key, images } : null;
+  try {
+    await requestRun(a, { studyId: study.studyId, slice: images.slice, mask }, setRunId);
+  } catch (e) {
+    setRunStatus('error');
+    showError(e);
+  }
+}
+
+/** "Run again": a fresh run of this slice; cached results of this study and mask are dropped. */
+export function runAgain(): Promise<void> {
+  const study = studyState.study;
+  if (study) resultCache.invalidate(study.studyId, maskKey(maskSpec()));
+  return startRun();
+}
+
+export async function cancelRun(): Promise<void> {
+  if (!api || !runState.runId || (runState.runStatus !== 'running' && runState.runStatus !== 'starting')) return;
+  try {
+    await api.cancel(runState.runId);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/** After the run on screen is done: reconstruct the neighbours that are not cached yet. */
+function scheduleNeighbours(): void {
+  const a = api;
+  const study = studyState.study;
+  if (!a || !study || !studyState.info?.model) return;
+  const mask = maskSpec();
+  const { studyId } = study;
+  startNeighbours({
+    api: a,
+    studyId,
+    slice: studyState.slice,
+    slices: study.slices,
+    mask,
+    maskKey: maskKey(mask),
+    model: modelKey(),
+    reconstruct: (req, claim) => requestRun(a, req, claim),
+    cachedImages: (s) => cachedSliceImages(studyId, s, mask),
+    keepImages: (s, si) => keepSliceImages(studyId, s, mask, si),
+  });
+}
+
+/** Keeps the finished foreground run in the result cache. */
+function cacheForeground(ms: number): void {
+  const f = foreground;
+  foreground = null;
+  if (!f) return;
+  const steps = allSteps();
+  if (steps.length === 0 || steps.some((s) => s === null)) return;
+  keepResult(f.key, { images: f.images, runId: runState.runId, steps: steps as StepEntry[], nSteps: runState.nSteps, t: runState.tSchedule, ms, executionProvider: runState.executionProvider ?? '' });
+}
+
+function onEvent(ev: ReconEvent): void {
+  if (ev.type === 'export-progress') return; // export.ts follows those
+  if (runState.runId && ev.runId === runState.runId && !runState.fromCache) {
+    applyRunEvent(ev);
+    if (ev.type === 'started') setAcceleration(ev.acceleration);
+    else if (ev.type === 'error') showError(plainMessage(ev.error.message));
+    else if (ev.type === 'done') {
+      cacheForeground(ev.ms);
+      scheduleNeighbours();
+    }
+    return;
+  }
+  if (neighbourEvent(ev)) return;
+  // Events can overtake the reconstruct() reply; keep them until we know whose run it is.
+  if (inFlight > 0) pendingEvents.push(ev);
 }
 
 // --- window / level ------------------------------------------------------------------------
 
 /** The image currently shown in the main pane (step k, or the zero-filled image before any step). */
 export function currentImage(): Float32Array | null {
-  return steps[store.currentStep]?.image ?? (store.currentStep === 0 ? (sliceImages.value?.zeroFilled ?? null) : null);
-}
-
-export function setWindow(wl: WindowLevel): void {
-  if (!(wl.width > 0) || !Number.isFinite(wl.center)) return;
-  store.wl = { center: wl.center, width: wl.width };
+  return stepEntry(runState.currentStep)?.image ?? (runState.currentStep === 0 ? (sliceImages.value?.zeroFilled ?? null) : null);
 }
 
 export function autoWindowNow(): void {
@@ -481,39 +431,107 @@ export function autoWindowNow(): void {
 }
 
 export function dicomPreset(): WindowPreset | null {
-  const d = store.study?.dicom;
+  const d = studyState.study?.dicom;
   if (d?.windowCenter === undefined || d.windowWidth === undefined || !(d.windowWidth > 0)) return null;
   return { name: 'DICOM VOI', center: d.windowCenter, width: d.windowWidth, source: 'dicom' };
 }
 
 export function saveCurrentAsPreset(name: string): void {
-  if (!store.wl) return;
-  const clean = name.trim().slice(0, 40) || `Preset ${store.presets.length + 1}`;
-  store.presets = [...store.presets.filter((p) => p.name !== clean), { name: clean, ...store.wl, source: 'user' }];
-  saveUserPresets(presetStore(), store.presets, unitsPeak());
+  const wl = viewState.wl;
+  if (!wl) return;
+  const clean = name.trim().slice(0, 40) || `Preset ${viewState.presets.length + 1}`;
+  const next = [...viewState.presets.filter((p) => p.name !== clean), { name: clean, center: wl.center, width: wl.width, source: 'user' as const }];
+  setPresets(next);
+  saveUserPresets(presetStore(), next, unitsPeak());
 }
 
 export function deletePreset(name: string): void {
-  store.presets = store.presets.filter((p) => p.name !== name);
-  saveUserPresets(presetStore(), store.presets, unitsPeak());
+  const next = viewState.presets.filter((p) => p.name !== name);
+  setPresets(next);
+  saveUserPresets(presetStore(), next, unitsPeak());
 }
 
 /** Called when the shown step changes: an unlocked window follows each step's own range. */
 export function onStepShown(): void {
-  if (!store.wlLocked) autoWindowNow();
+  if (!viewState.wlLocked) autoWindowNow();
 }
 
 // --- view ----------------------------------------------------------------------------------
 
 export function resetView(): void {
-  store.scale = null;
-  store.translation = { x: 0, y: 0 };
-  store.invert = false;
-  store.rotation = 0;
-  store.hflip = false;
-  store.vflip = false;
-  if (sliceImages.value) {
+  resetViewExceptWindow();
+  const si = sliceImages.value;
+  if (si) {
     const d = dicomPreset();
-    store.wl = d ? { center: d.center, width: d.width } : autoWindow(sliceImages.value.reference ?? sliceImages.value.zeroFilled);
+    setWindow(d ? { center: d.center, width: d.width } : autoWindow(si.reference ?? si.zeroFilled));
   }
 }
+
+// --- the old single store, read-only ---------------------------------------------------------
+
+/**
+ * The fields of the former single store, read through to the stores above, for code written
+ * against it (other branches). Only the dialog flags can be set, and they go through layout.ts.
+ * New code reads studyState / runState / viewState / layoutState.
+ */
+export interface LegacyStore {
+  readonly wl: WindowLevel | null;
+  readonly transport: Transport;
+  readonly info: typeof studyState.info;
+  readonly study: StudySummary | null;
+  readonly slice: number;
+  readonly version: number;
+  readonly sliceKey: number;
+  readonly busy: string;
+  readonly error: string;
+  readonly runId: string;
+  readonly runStatus: RunStatus;
+  readonly runMs: number;
+  readonly executionProvider: string | null;
+  readonly acceleration: number | null;
+  readonly nSteps: number;
+  readonly tSchedule: readonly number[];
+  readonly received: number;
+  readonly currentStep: number;
+  readonly follow: boolean;
+  readonly playing: boolean;
+  readonly wlLocked: boolean;
+  readonly invert: boolean;
+  readonly scale: number | null;
+  readonly translation: { readonly x: number; readonly y: number };
+  readonly rotation: 0 | 90 | 180 | 270;
+  readonly hflip: boolean;
+  readonly vflip: boolean;
+  readonly tool: Tool;
+  readonly layout: Layout;
+  readonly presets: readonly WindowPreset[];
+  readonly appliedMask: MaskSpec | null;
+  readonly mask: Readonly<MaskSettings>;
+  helpOpen: boolean;
+  modelCardOpen: boolean;
+  exportOpen: boolean;
+  studyBrowserOpen: boolean;
+}
+
+function legacyStore(): LegacyStore {
+  const o = {} as LegacyStore;
+  const from = (src: object, names: string[]): void => {
+    for (const n of names) Object.defineProperty(o, n, { enumerable: true, get: () => (src as Record<string, unknown>)[n] });
+  };
+  from(studyState, ['transport', 'info', 'study', 'slice', 'sliceKey', 'busy', 'error', 'acceleration', 'appliedMask', 'mask']);
+  from(runState, ['version', 'runId', 'runStatus', 'runMs', 'executionProvider', 'nSteps', 'tSchedule', 'received', 'currentStep', 'follow', 'playing']);
+  from(viewState, ['wl', 'wlLocked', 'invert', 'scale', 'translation', 'rotation', 'hflip', 'vflip', 'tool', 'presets']);
+  from(layoutState, ['layout']);
+  const dialogs = { helpOpen: 'help', modelCardOpen: 'modelCard', exportOpen: 'export', studyBrowserOpen: 'studyBrowser' } as const;
+  for (const [flag, name] of Object.entries(dialogs)) {
+    Object.defineProperty(o, flag, {
+      enumerable: true,
+      get: () => layoutState[flag as keyof typeof dialogs],
+      set: (v: boolean) => (v ? showDialog(name) : closeDialog(name)),
+    });
+  }
+  return o;
+}
+
+/** @deprecated read studyState, runState, viewState and layoutState; change them through actions. */
+export const store: LegacyStore = legacyStore();
