@@ -8,6 +8,7 @@ import type { FlatApi, MenuCommand, ReconEvent, ReconRequest, SliceImages, Study
 import type { MaskSpec } from '../../../app/core/types';
 import { parseMenuCommand } from '../../../app/contract/menu';
 import { plainMessage, type Transport } from '../bridge';
+import { markInput } from '../perf';
 import { autoWindow, loadUserPresets, saveUserPresets, type WindowLevel, type WindowPreset } from '../imaging/windowing';
 import {
   cachedSliceImages,
@@ -297,6 +298,7 @@ function initialWindow(images: SliceImages): void {
 
 export function setSlice(i: number): void {
   if (!setSliceIndex(i)) return;
+  markInput('slice');
   cancelNeighbours(); // the reader moved: background work for the old position stops now
   if (sliceTimer) clearTimeout(sliceTimer);
   sliceTimer = null;
