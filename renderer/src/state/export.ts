@@ -8,7 +8,7 @@ import type { ExportRequest, ExportResult, ReconEvent } from '../../../app/contr
 import { plainMessage } from '../bridge';
 import { cancelNeighbours } from './neighbours';
 import { runState } from './run';
-import { flatApi, maskSpec, startRun } from './session';
+import { flatApi, maskSpec, resumeNeighbours, startRun } from './session';
 import { studyState } from './study';
 import { viewState } from './viewport';
 
@@ -120,5 +120,6 @@ export async function runExport(): Promise<void> {
     state.phase = '';
     // the export's runs superseded the viewer's unfinished run: run it again
     if (runState.runStatus === 'cancelled') void startRun();
+    else resumeNeighbours();
   }
 }
