@@ -406,7 +406,8 @@ function onEvent(ev: ReconEvent): void {
     else if (ev.type === 'error') showError(plainMessage(ev.error.message));
     else if (ev.type === 'done') {
       cacheForeground(ev.ms);
-      scheduleNeighbours();
+      // not when the reader has already moved on (a slice load is waiting for the debounce)
+      if (sliceImages.value?.slice === studyState.slice) scheduleNeighbours();
     }
     return;
   }

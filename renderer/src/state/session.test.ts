@@ -232,6 +232,17 @@ describe('slices: visible first, neighbours in the background, cached results', 
     expect(runState.fromCache).toBe(false);
   });
 
+  it('a run that ends after the reader moved on starts no background work for the old slice', async () => {
+    const api = patientHost();
+    await init({ api, transport: 'node-host' });
+    setSlice(0); // not cached: waits for the debounce
+    completeRun('r1', MIDDLE, api.emit); // the old slice's run ends meanwhile (and is cached)
+    await settle(0);
+    expect(api.runs.map((r) => r.slice)).toEqual([MIDDLE]);
+    await expect.poll(() => api.runs.map((r) => r.slice)).toEqual([MIDDLE, 0]); // then slice 0, in the foreground
+    expect(runState.runId).toBe('r2');
+  });
+
   it('a foreground request wins over background work', async () => {
     const api = patientHost();
     await init({ api, transport: 'node-host' });
