@@ -113,7 +113,7 @@ describe('slices: visible first, neighbours in the background, cached results', 
     const here = await sliceShown();
     await waitNeighbours('running', 120_000);
     const before = traffic.length;
-    // In the page: as soon as the first neighbour is being reconstructed, step one slice back.
+    // In the page: as soon as the host runs the first neighbour (its run id is known), step one slice back.
     const moved = await inPage<{ working: number; after: string | null; text: string }>(
       page,
       `() => new Promise((resolve, reject) => {
@@ -121,7 +121,7 @@ describe('slices: visible first, neighbours in the background, cached results', 
         const look = () => {
           const nb = document.querySelector('[data-testid="neighbours"]');
           const working = Number(nb?.getAttribute('data-working'));
-          if (nb?.getAttribute('data-status') === 'running' && working >= 0) {
+          if (nb?.getAttribute('data-status') === 'running' && working >= 0 && nb.getAttribute('data-run')) {
             clearTimeout(timer);
             window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowUp', bubbles: true }));
             // one frame later: the indicator says the background work stopped

@@ -36,6 +36,8 @@ function initial() {
     ready: 0,
     /** The neighbour being reconstructed now (-1: none). */
     working: -1,
+    /** The host's id of that run once it has replied ('' before, and when none runs). */
+    runId: '',
   };
 }
 type NeighbourState = ReturnType<typeof initial>;
@@ -127,6 +129,7 @@ export function cancelNeighbours(): void {
   current = null;
   if (state.status === 'running') state.status = 'cancelled';
   state.working = -1;
+  state.runId = '';
   if (c) {
     if (c.runId && cancelApi) cancelApi.cancel(c.runId).catch(() => undefined); // the host may have finished it already
     c.finish('cancelled');
@@ -141,7 +144,7 @@ export function startNeighbours(job: NeighbourJob): void {
   const key = (slice: number): ResultKey => ({ studyId: job.studyId, slice, mask: job.maskKey, model: job.model });
   const around = NEIGHBOUR_OFFSETS.map((d) => job.slice + d).filter((s) => s >= 0 && s < job.slices);
   const todo = around.filter((s) => !resultCache.has(key(s)));
-  Object.assign(state, { status: todo.length ? 'running' : 'done', around: job.slice, total: around.length, ready: around.length - todo.length, working: -1 });
+  Object.assign(state, { status: todo.length ? 'running' : 'done', around: job.slice, total: around.length, ready: around.length - todo.length, working: -1, runId: '' });
   if (todo.length) void work(job, gen, todo, key);
 }
 
@@ -164,7 +167,10 @@ async function work(job: NeighbourJob, gen: number, todo: number[], key: (slice:
       const c: Collecting = { runId: '', steps: [], started: null, finish };
       current = c;
       const runId = await job.reconstruct({ studyId: job.studyId, slice, ...(job.mask ? { mask: job.mask } : {}) }, (id) => {
-        if (alive() && current === c) c.runId = id;
+        if (alive() && current === c) {
+          c.runId = id;
+          state.runId = id;
+        }
       });
       if (!alive() || current !== c) {
         job.api.cancel(runId).catch(() => undefined); // the reader moved while the request was on its way
@@ -173,6 +179,7 @@ async function work(job: NeighbourJob, gen: number, todo: number[], key: (slice:
       const end = await outcome;
       if (!alive()) return;
       current = null;
+      state.runId = '';
       const steps = c.steps.filter((s): s is StepEntry => s !== null);
       if (end.outcome !== 'done' || !c.started || steps.length !== c.steps.length) {
         // Another client's run (an export, a PACS send) took the host: stop quietly.
@@ -185,6 +192,7 @@ async function work(job: NeighbourJob, gen: number, todo: number[], key: (slice:
     } catch {
       if (!alive()) return;
       current = null;
+      state.runId = '';
       state.status = 'error';
       state.working = -1;
       return;

@@ -232,6 +232,28 @@ describe('slices: visible first, neighbours in the background, cached results', 
     expect(runState.fromCache).toBe(false);
   });
 
+  it('moving while a neighbour request is on its way cancels that run as soon as the host names it', async () => {
+    const api = patientHost();
+    await init({ api, transport: 'node-host' });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const reconstruct = api.reconstruct;
+    api.reconstruct = async (req) => {
+      const reply = await reconstruct(req);
+      if (req.slice === MIDDLE + 1) await gate; // the first neighbour's reply is slow
+      return reply;
+    };
+    completeRun('r1', MIDDLE, api.emit);
+    await expect.poll(() => api.runs.length).toBe(2);
+    expect(neighbourState.runId).toBe('');
+    setSlice(0);
+    expect(api.cancels).toEqual([]); // no run id to cancel yet
+    release();
+    await expect.poll(() => api.cancels).toEqual(['r2']);
+    completeRun('r2', MIDDLE + 1, api.emit); // whatever the host still sends for it is not kept
+    expect(resultCache.size).toBe(1); // the middle slice only
+  });
+
   it('a run that ends after the reader moved on starts no background work for the old slice', async () => {
     const api = patientHost();
     await init({ api, transport: 'node-host' });
