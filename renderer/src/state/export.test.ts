@@ -3,7 +3,8 @@
 // cancelled host dialog and a refusal as one sentence. Every test starts from reset stores.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildRequest, defaultFolderName, exportState, resetExportStore, runExport, setExportChoice } from './export';
-import { init, resetSession, setStep, setWindow } from './session';
+import { init, loadSlice, resetSession, setStep, setWindow } from './session';
+import { neighbourState } from './neighbours';
 import { setMaskField, setSliceIndex } from './study';
 import { completeRun, fakeApi } from './testing/fakeApi';
 
@@ -66,5 +67,22 @@ describe('export from the viewer', () => {
     await runExport();
     expect(exportState.cancelled).toBe(true);
     expect(defaultFolderName(new Date('2026-12-02T14:05:06Z'))).toBe('FLAT_knee_scan_20261202140506');
+  });
+
+  it('holds background runs while the export runs, and resumes them after', async () => {
+    let finish!: () => void;
+    const a = fakeApi({ onExport: () => new Promise((r) => (finish = () => r({ folder: 'x', files: 1, seriesDescription: 'FLAT' }))) });
+    await init({ api: a, transport: 'node-host' });
+    setExportChoice('folderName', 'x');
+    completeRun('r1', 2, a.emit);
+    await expect.poll(() => a.runs.length).toBe(2); // the first neighbour runs …
+    const exporting = runExport();
+    expect(a.cancels).toEqual(['r2']); // … until the export takes the host
+    expect(neighbourState.status).toBe('cancelled');
+    await loadSlice(); // the slice on screen again (cached): it would start the neighbours, but the export holds them
+    expect(a.runs).toHaveLength(2);
+    finish();
+    await exporting;
+    await expect.poll(() => a.runs.map((r) => r.slice)).toEqual([2, 3, 3]); // resumed with the first neighbour
   });
 });

@@ -6,9 +6,8 @@
 import { reactive, readonly } from 'vue';
 import type { ExportRequest, ExportResult, ReconEvent } from '../../../app/contract/ipc';
 import { plainMessage } from '../bridge';
-import { cancelNeighbours } from './neighbours';
 import { runState } from './run';
-import { flatApi, maskSpec, resumeNeighbours, startRun } from './session';
+import { flatApi, holdBackgroundRuns, maskSpec, startRun } from './session';
 import { studyState } from './study';
 import { viewState } from './viewport';
 
@@ -97,7 +96,7 @@ export async function runExport(): Promise<void> {
     state.error = req;
     return;
   }
-  cancelNeighbours(); // the export's runs take the host; background work would only be cancelled by them
+  const release = holdBackgroundRuns(); // the export's runs take the host
   state.running = true;
   state.phase = 'reconstructing';
   state.done = 0;
@@ -120,6 +119,6 @@ export async function runExport(): Promise<void> {
     state.phase = '';
     // the export's runs superseded the viewer's unfinished run: run it again
     if (runState.runStatus === 'cancelled') void startRun();
-    else resumeNeighbours();
+    release();
   }
 }

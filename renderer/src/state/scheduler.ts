@@ -61,6 +61,9 @@ let loadSeq = 0;
 /** What the foreground run reconstructs (its result goes into the cache under this key). */
 let foreground: { key: ResultKey; images: SliceImages } | null = null;
 let viewActionHandler: ((action: string) => boolean) | null = null;
+/** Jobs that run reconstructions on the host themselves (an export, a PACS send). */
+let holds = 0;
+const JOB_POLL_MS = 500;
 
 /** Every store back to its first-start state (tests: each starts from here). */
 export function resetSession(): void {
@@ -74,6 +77,7 @@ export function resetSession(): void {
   loadSeq = 0;
   foreground = null;
   viewActionHandler = null;
+  holds = 0;
   resetNeighbours();
   resetRunStore();
   resetStudyStore();
@@ -364,6 +368,7 @@ export async function cancelRun(): Promise<void> {
 
 /** After the run on screen is done: reconstruct the neighbours that are not cached yet. */
 function scheduleNeighbours(): void {
+  if (holds > 0) return; // a reconstruct now would interrupt the host's export or send
   const a = api;
   const study = studyState.study;
   if (!a || !study || !studyState.info?.model) return;
@@ -386,6 +391,35 @@ function scheduleNeighbours(): void {
 /** After something else had the host (an export): the neighbours of a finished slice again. */
 export function resumeNeighbours(): void {
   if (runState.runStatus === 'done') scheduleNeighbours();
+}
+
+/**
+ * Another job is about to run reconstructions on the host (an export, a PACS send): the host runs
+ * one at a time and a newer request cancels the older, so background runs stop and wait until the
+ * returned release is called (the neighbours then resume).
+ */
+export function holdBackgroundRuns(): () => void {
+  holds++;
+  cancelNeighbours();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    holds = Math.max(0, holds - 1);
+    if (holds === 0) resumeNeighbours();
+  };
+}
+
+/** Releases a hold when a host job ends (polled here, so closing the panel that started it does not matter). */
+export function releaseWhenJobEnds(jobId: string, release: () => void): void {
+  const a = api;
+  if (!a) return release();
+  const tick = (): void => {
+    a.pacsJob(jobId)
+      .then((j) => (j.state === 'running' ? void setTimeout(tick, JOB_POLL_MS) : release()))
+      .catch(release);
+  };
+  tick();
 }
 
 /** Keeps the finished foreground run in the result cache. */

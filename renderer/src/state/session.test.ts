@@ -8,12 +8,14 @@ import type { ReconEvent } from '../../../app/contract/ipc';
 import { completeRun, fakeApi, N_STEPS, settle, started, stepEvent, testStudy, type FakeApi } from './testing/fakeApi';
 import {
   handleMenuCommand,
+  holdBackgroundRuns,
   init,
   loadSlice,
   onViewAction,
   openFiles,
   openSample,
   prefetchedSlices,
+  releaseWhenJobEnds,
   resetSession,
   resetView,
   runAgain,
@@ -263,6 +265,23 @@ describe('slices: visible first, neighbours in the background, cached results', 
     expect(api.runs.map((r) => r.slice)).toEqual([MIDDLE]);
     await expect.poll(() => api.runs.map((r) => r.slice)).toEqual([MIDDLE, 0]); // then slice 0, in the foreground
     expect(runState.runId).toBe('r2');
+  });
+
+  it('a PACS send holds background runs until its host job ends', async () => {
+    const api = patientHost();
+    await init({ api, transport: 'node-host' });
+    const states = ['running', 'running', 'done'] as const;
+    let polls = 0;
+    api.pacsJob = async (jobId) => ({ jobId, kind: 'send', node: 'pacs', state: states[Math.min(polls++, 2)]!, phase: 'reconstructing', done: 0, failed: 0 });
+    const release = holdBackgroundRuns();
+    releaseWhenJobEnds('job-1', release);
+    completeRun('r1', MIDDLE, api.emit); // the visible slice finishes while the send runs
+    await settle(50);
+    expect(api.runs.map((r) => r.slice)).toEqual([MIDDLE]); // no neighbour run would interrupt the send
+    expect(neighbourState.status).toBe('idle');
+    await expect.poll(() => api.runs.length, { timeout: 5_000 }).toBe(2); // the job ended: the neighbours resume
+    expect(polls).toBe(3);
+    expect(api.runs[1]!.slice).toBe(MIDDLE + 1);
   });
 
   it('a foreground request wins over background work', async () => {
