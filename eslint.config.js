@@ -19,6 +19,26 @@ const HOST_FORBIDDEN_APP = ['formats', 'fft', 'recon', 'export', 'pacs', 'trust'
 /** Packages that parse files or DICOM, decompress or run models. */
 const DATA_PACKAGES = ['onnxruntime-node', 'onnxruntime-common', 'h5wasm', 'dicom-parser', 'dcmjs', 'dcmjs-dimse', 'fflate'];
 
+/**
+ * The renderer's stores (renderer/src/state/) as components import them. Components read them and
+ * change them only through the stores' actions: an assignment, ++/-- or delete on a member (up to
+ * three levels deep), or a v-model bound to one, is refused in the components, App.vue and keyboard.ts.
+ */
+const STORE_NAMES = ['store', 'studyState', 'runState', 'viewState', 'layoutState', 'neighbourState', 'reading', 'exportState', 'sliceImages', 'recent'];
+const STORE_RE = `/^(${STORE_NAMES.join('|')})$/`;
+const STORE_WRITE_MESSAGE = 'a component changes a store only through its actions (renderer/README.md "Stores")';
+const STORE_WRITES = [
+  ['AssignmentExpression', 'left'],
+  ['UpdateExpression', 'argument'],
+  ['UnaryExpression[operator="delete"]', 'argument'],
+].flatMap(([node, field]) =>
+  ['', ' > MemberExpression.object', ' > MemberExpression.object > MemberExpression.object'].map((deeper) => ({
+    selector: `${node} > MemberExpression.${field}${deeper} > Identifier.object[name=${STORE_RE}]`,
+    message: STORE_WRITE_MESSAGE,
+  })),
+);
+const STORE_V_MODEL = { selector: `VAttribute[directive=true][key.name.name="model"] Identifier.object[name=${STORE_RE}]`, message: STORE_WRITE_MESSAGE };
+
 /** A no-restricted-imports rule value (type-only imports allowed where `allowTypes`). */
 function restrict(patterns, paths = [], allowTypes = false, regexes = []) {
   const message = 'not in this layer (README "Layers")';
@@ -95,6 +115,14 @@ export default tseslint.config(
         DATA_PACKAGES,
         true,
       ),
+    },
+  },
+  // renderer/ components: stores change through actions only
+  {
+    files: ['renderer/src/components/**/*.vue', 'renderer/src/App.vue', 'renderer/src/keyboard.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...STORE_WRITES],
+      'vue/no-restricted-syntax': ['error', ...STORE_WRITES, STORE_V_MODEL],
     },
   },
   // renderer/: the browser. No main/ (types excepted), no Node, only app/'s pure folders at run time

@@ -219,9 +219,9 @@ async function benchUi(): Promise<void> {
     return;
   }
   try {
-    const mod = (await import('./ui')) as { runUiBench?: () => Promise<{ name: string; value: number; unit: string; target?: string }[]> };
+    const mod = (await import('./ui')) as { runUiBench?: () => Promise<{ name: string; value: number; unit: string; target?: string; note?: string }[]> };
     if (!mod.runUiBench) throw new Error('bench/ui.ts does not export runUiBench');
-    for (const r of await mod.runUiBench()) rows.push({ section, what: r.name, value: r.value, unit: r.unit, target: r.target });
+    for (const r of await mod.runUiBench()) rows.push({ section, what: r.name, value: r.value, unit: r.unit, target: r.target, note: r.note });
   } catch (e) {
     rows.push({ section, what: 'UI bench', value: 'failed', unit: '', note: (e instanceof Error ? e.message : String(e)).split('\n')[0] });
   }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { REPO_ROOT, startRealHost, type RunningHost } from './host';
-import { canvasStats, meanAbsDiff, readWindow, waitForImage, waitForRunEnd, type CanvasStats } from './page-probes';
+import { canvasStats, meanAbsDiff, readWindow, runStatus, waitForImage, waitForRunEnd, type CanvasStats } from './page-probes';
 
 const ARTIFACTS = join(REPO_ROOT, 'e2e/artifacts');
 const STACK_TRACE = /\n\s+at\s|\bat\s+\S+\s+\(.*:\d+:\d+\)|\.(ts|js|mjs):\d+/;
@@ -236,12 +236,17 @@ describe('reading station (Chromium + real Node host)', () => {
     const end = await waitForRunEnd(page);
     expect(end, `the DICOM run did not finish: ${end.banner}`).toEqual({ status: 'done', banner: '' });
     expect((await canvasStats(page))!.std).toBeGreaterThan(8);
-    // Stack scroll: the next slice reconstructs too.
+    // Stack scroll: the next slice reconstructs too (or comes from the result cache when its
+    // background run finished first). The old slice's "done" stays on screen for the 180 ms
+    // debounce, so wait for the step pane to show a step image of the new slice.
     const label = await page.locator('[data-testid="slice-label"]').innerText();
+    const pane = page.locator('[data-testid="viewport-step"]');
+    const before = await pane.getAttribute('data-image-id');
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.locator('[data-testid="slice-label"]').innerText()).not.toBe(label);
-    const next = await waitForRunEnd(page);
-    expect(next.status).toBe('done');
+    await expect
+      .poll(async () => ({ status: await runStatus(page), stepImage: /\/\d+$/.test((await pane.getAttribute('data-image-id')) ?? '') && (await pane.getAttribute('data-image-id')) !== before }), { timeout: 120_000 })
+      .toEqual({ status: 'done', stepImage: true });
     await shot('10-dicom-series');
   });
 

@@ -48,3 +48,33 @@ describe('layer boundaries (ESLint)', () => {
     expect(await layerErrors(file, code)).toEqual([]);
   });
 });
+
+// Components change the renderer's stores only through actions (eslint.config.js STORE_WRITES).
+async function storeWriteErrors(file: string, code: string): Promise<string[]> {
+  const [r] = await eslint.lintText(code, { filePath: path.join(REPO_ROOT, file) });
+  return (r?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax' || m.ruleId === 'vue/no-restricted-syntax').map((m) => m.message);
+}
+
+const vue = (script: string, template: string): string => `<script setup lang="ts">\n${script}\n</script>\n\n<template>\n  ${template}\n</template>\n`;
+
+describe('store writes from components (ESLint)', () => {
+  it.each([
+    ['renderer/src/components/X.vue', vue("import { store } from '../state/session';\nfunction close(): void {\n  store.helpOpen = false;\n}", '<button @click="close">x</button>')],
+    ['renderer/src/components/X.vue', vue("import { layoutState } from '../state/layout';", '<button @click="layoutState.helpOpen = true">x</button>')],
+    ['renderer/src/components/X.vue', vue("import { studyState } from '../state/study';", '<input v-model="studyState.mask.seed" />')],
+    ['renderer/src/components/X.vue', vue("import { studyState } from '../state/study';\nfunction bump(): void {\n  studyState.mask.seed++;\n}", '<button @click="bump">x</button>')],
+    ['renderer/src/components/X.vue', vue("import { runState } from '../state/run';", '<button @click="runState.currentStep += 1">x</button>')],
+    ['renderer/src/App.vue', vue("import { viewState } from './state/viewport';\nfunction pan(): void {\n  viewState.translation.x = 3;\n}", '<button @click="pan">x</button>')],
+    ['renderer/src/keyboard.ts', "import { viewState } from './state/viewport';\nexport const f = (): void => {\n  viewState.tool = 'pan';\n};\n"],
+  ])('%s refuses: %s', async (file, code) => {
+    expect(await storeWriteErrors(file, code)).toContainEqual(expect.stringMatching(/only through its actions/));
+  });
+
+  it.each([
+    ['renderer/src/components/X.vue', vue("import { setTool, viewState } from '../state/viewport';", `<button :aria-pressed="viewState.tool === 'pan'" @click="setTool('pan')">Pan</button>`)],
+    ['renderer/src/components/X.vue', vue("import { reactive } from 'vue';\nconst query = reactive({ node: '' });", '<input v-model="query.node" />')],
+    ['renderer/src/state/x.ts', "import { reactive } from 'vue';\nconst state = reactive({ n: 0 });\nexport const store = state;\nexport function bump(): void {\n  store.n++;\n}\n"],
+  ])('%s allows: %s', async (file, code) => {
+    expect(await storeWriteErrors(file, code)).toEqual([]);
+  });
+});

@@ -4,42 +4,35 @@
 // select has the focus.
 
 import { ACTIONS, actionFor, shouldHandle, type ActionId, type FocusInfo } from './reading/keys';
-import {
-  applyNumberedPreset,
-  cancelMeasure,
-  clearMeasurementsHere,
-  flipH,
-  flipV,
-  reading,
-  rotateBy,
-  shownScale,
-  zoomBy,
-  zoomToFit,
-} from './state/reading';
-import { autoWindowNow, resetView, sliceBy, setSlice, stepBy, setStep, store, togglePlay } from './state/session';
+import { applyNumberedPreset, cancelMeasure, clearMeasurementsHere, reading, shownScale } from './state/reading';
+import { autoWindowNow, resetView, sliceBy, setSlice, stepBy, setStep, togglePlay } from './state/session';
+import { flipH, flipV, rotateBy, setTool, toggleInvert, toggleWindowLock, zoomBy, zoomToFit } from './state/viewport';
+import { anyDialogOpen, closeAllDialogs, showDialog, toggleContribution, toggleDialog, toggleLayout } from './state/layout';
+import { runState } from './state/run';
+import { studyState } from './state/study';
 import { recent } from './state/recent';
 
 export { ACTIONS, keyLabel } from './reading/keys';
 
 export const RUN: Record<ActionId, () => void> = {
-  'tool-wwwc': () => (store.tool = 'wwwc'),
-  'tool-pan': () => (store.tool = 'pan'),
-  'tool-zoom': () => (store.tool = 'zoom'),
-  'tool-length': () => (store.tool = 'length'),
+  'tool-wwwc': () => setTool('wwwc'),
+  'tool-pan': () => setTool('pan'),
+  'tool-zoom': () => setTool('zoom'),
+  'tool-length': () => setTool('length'),
   'clear-measurements': clearMeasurementsHere,
   'rotate-cw': () => rotateBy(90),
   'rotate-ccw': () => rotateBy(-90),
   'flip-h': flipH,
   'flip-v': flipV,
-  invert: () => (store.invert = !store.invert),
+  invert: toggleInvert,
   'zoom-in': () => zoomBy(1.25, shownScale()),
   'zoom-out': () => zoomBy(0.8, shownScale()),
   'zoom-fit': zoomToFit,
   reset: resetView,
-  layout: () => (store.layout = store.layout === 'single' ? 'compare' : 'single'),
-  contribution: () => (reading.showContribution = !reading.showContribution),
+  layout: toggleLayout,
+  contribution: toggleContribution,
   'auto-window': autoWindowNow,
-  'lock-window': () => (store.wlLocked = !store.wlLocked),
+  'lock-window': toggleWindowLock,
   'preset-1': () => applyNumberedPreset(1),
   'preset-2': () => applyNumberedPreset(2),
   'preset-3': () => applyNumberedPreset(3),
@@ -52,22 +45,18 @@ export const RUN: Record<ActionId, () => void> = {
   'step-prev': () => stepBy(-1),
   'step-next': () => stepBy(1),
   'step-first': () => setStep(0),
-  'step-last': () => setStep(store.received),
+  'step-last': () => setStep(runState.received),
   'slice-prev': () => sliceBy(-1),
   'slice-next': () => sliceBy(1),
   'slice-back10': () => sliceBy(-10),
   'slice-fwd10': () => sliceBy(10),
   'slice-first': () => setSlice(0),
-  'slice-last': () => setSlice((store.study?.slices ?? 1) - 1),
-  export: () => (store.exportOpen = true),
-  help: () => (store.helpOpen = !store.helpOpen),
+  'slice-last': () => setSlice((studyState.study?.slices ?? 1) - 1),
+  export: () => showDialog('export'),
+  help: () => toggleDialog('help'),
   close: () => {
     if (cancelMeasure()) return;
-    store.helpOpen = false;
-    store.modelCardOpen = false;
-    store.exportOpen = false;
-    store.studyBrowserOpen = false;
-    reading.settingsOpen = false;
+    closeAllDialogs();
   },
 };
 
@@ -81,10 +70,6 @@ function focusInfo(el: Element | null): FocusInfo | null {
   };
 }
 
-/** True while a modal dialog is open: it handles its own keys (Esc, Tab); shortcuts wait. */
-function dialogOpen(): boolean {
-  return store.helpOpen || store.modelCardOpen || store.exportOpen || store.studyBrowserOpen || reading.settingsOpen || recent.open;
-}
 
 export function handleKey(e: KeyboardEvent): void {
   if (e.defaultPrevented) return;
@@ -95,12 +80,20 @@ export function handleKey(e: KeyboardEvent): void {
   if (active && !shouldHandle(e.key, { ctrl: false, meta: false, alt: false }, active)) return;
   const action = actionFor(reading.bindings, e.key);
   if (!action) return;
-  if (dialogOpen() && action !== 'close' && action !== 'help') return;
+  // a modal dialog handles its own keys (Esc, Tab); shortcuts wait
+  if ((anyDialogOpen() || recent.open) && action !== 'close' && action !== 'help') return;
   e.preventDefault();
   RUN[action]();
 }
 
 /** Labels for the help overlay, in table order. */
+/** Runs a View-menu action by id; false when there is no such action. */
+export function runAction(id: string): boolean {
+  if (!Object.hasOwn(RUN, id)) return false;
+  RUN[id as ActionId]();
+  return true;
+}
+
 export function shortcutRows(): { id: ActionId; label: string; group: string; keys: string[] }[] {
   return ACTIONS.map((a) => ({ id: a.id, label: a.label, group: a.group, keys: reading.bindings[a.id] ?? [] }));
 }

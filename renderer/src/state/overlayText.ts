@@ -4,23 +4,25 @@ import { computed, reactive } from 'vue';
 import { formatValue } from '../imaging/windowing';
 import { orientationMarkers, type Orientation } from '../reading/geometry';
 import { maskOverlayLine } from '../reading/maskView';
-import { store } from './session';
+import { runState } from './run';
+import { studyState } from './study';
+import { viewState } from './viewport';
 
 export const stepLabel = computed(() => {
-  const k = store.currentStep;
-  const t = store.tSchedule[k];
-  return `step ${k}/${store.nSteps || '–'}${t !== undefined ? ` · t = ${t.toFixed(3)}` : ''}`;
+  const k = runState.currentStep;
+  const t = runState.tSchedule[k];
+  return `step ${k}/${runState.nSteps || '–'}${t !== undefined ? ` · t = ${t.toFixed(3)}` : ''}`;
 });
 
 export const patientLine = computed(() => {
-  const d = store.study?.dicom;
-  if (!d) return store.study?.source ?? '';
-  return [d.patientName, d.patientId].filter(Boolean).join(' · ') || store.study?.source || '';
+  const d = studyState.study?.dicom;
+  if (!d) return studyState.study?.source ?? '';
+  return [d.patientName, d.patientId].filter(Boolean).join(' · ') || studyState.study?.source || '';
 });
 
 export const seriesLine = computed(() => {
-  const d = store.study?.dicom;
-  if (!d) return store.study?.format ?? '';
+  const d = studyState.study?.dicom;
+  if (!d) return studyState.study?.format ?? '';
   return [d.studyDescription, d.seriesDescription, d.seriesNumber !== undefined ? `#${d.seriesNumber}` : '']
     .filter(Boolean)
     .join(' · ');
@@ -28,25 +30,25 @@ export const seriesLine = computed(() => {
 
 /** "256×256 · 0.86×0.86 mm": the displayed matrix and, when known, the pixel size. */
 export const matrixLine = computed(() => {
-  const s = store.study;
+  const s = studyState.study;
   if (!s) return '';
   return `${s.displayRows}×${s.displayCols}${s.pixelSpacingMm ? ` · ${formatValue(s.pixelSpacingMm[1])}×${formatValue(s.pixelSpacingMm[0])} mm` : ''}`;
 });
 
 export const markers = computed(() =>
-  orientationMarkers(store.study?.imageOrientation as Orientation | undefined, { rotation: store.rotation, hflip: store.hflip, vflip: store.vflip }),
+  orientationMarkers(studyState.study?.imageOrientation as Orientation | undefined, { rotation: viewState.rotation, hflip: viewState.hflip, vflip: viewState.vflip }),
 );
 
 export const maskText = computed(() => {
-  void store.version;
+  void runState.version;
   return maskOverlayLine();
 });
 
 export const viewNote = computed(() => {
   const parts: string[] = [];
-  if (store.rotation) parts.push(`rotated ${store.rotation}°`);
-  if (store.hflip) parts.push('flipped ↔');
-  if (store.vflip) parts.push('flipped ↕');
+  if (viewState.rotation) parts.push(`rotated ${viewState.rotation}°`);
+  if (viewState.hflip) parts.push('flipped ↔');
+  if (viewState.vflip) parts.push('flipped ↕');
   return parts.join(' · ');
 });
 

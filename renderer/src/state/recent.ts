@@ -6,7 +6,8 @@
 // reading/pickFiles.ts.
 import { reactive } from 'vue';
 import { plainMessage } from '../bridge';
-import { openFiles, showError, store } from './session';
+import { openFiles, showError } from './session';
+import { setBusy, studyState } from './study';
 import {
   MAX_PICK_ENTRIES,
   RECENT_MAX_BYTES,
@@ -40,8 +41,17 @@ const STORE = 'studies';
 let dbPromise: Promise<IDBDatabase> | null = null;
 
 /** The browser build keeps recent studies; Electron has its own menu. */
+/** The Recent dialog (its button, the keyboard waits while it is open). */
+export function showRecent(): void {
+  recent.open = true;
+}
+
+export function closeRecent(): void {
+  recent.open = false;
+}
+
 export function recentSupported(): boolean {
-  return store.transport !== 'electron' && typeof indexedDB !== 'undefined';
+  return studyState.transport !== 'electron' && typeof indexedDB !== 'undefined';
 }
 
 function database(): Promise<IDBDatabase> {
@@ -119,9 +129,9 @@ async function remember(files: File[], name: string): Promise<void> {
  */
 export async function openAndRemember(files: File[], name?: string): Promise<void> {
   if (files.length === 0) return;
-  const before = store.study;
+  const before = studyState.study;
   await openFiles(files);
-  if (store.study === before || store.error || !recentSupported()) return;
+  if (studyState.study === before || studyState.error || !recentSupported()) return;
   await remember(files, name ?? (files.length === 1 ? files[0]!.name : `${files.length} files`));
 }
 
@@ -132,7 +142,7 @@ export async function openFolder(list: File[]): Promise<void> {
     showError(new Error(tooManyEntries(list.length)));
     return;
   }
-  store.busy = 'Looking through the folder…';
+  setBusy('Looking through the folder…');
   let picked: PickedFile[];
   try {
     picked = await Promise.all(
@@ -146,7 +156,7 @@ export async function openFolder(list: File[]): Promise<void> {
     showError(e);
     return;
   } finally {
-    store.busy = '';
+    setBusy('');
   }
   const plan = planFolder(picked);
   if (!plan.ok) {

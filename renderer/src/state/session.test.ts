@@ -1,219 +1,327 @@
-// The session's run bookkeeping with a scripted FlatApi: events that overtake the reconstruct()
-// reply, events of superseded runs, errors as plain sentences, and the step/follow logic.
-import { describe, expect, it } from 'vitest';
-import type { AppInfo, FlatApi, ReconEvent, SliceImages, StudySummary } from '../../../app/contract/ipc';
-import { init, loadSlice, setStep, stepEntry, store } from './session';
+// The session with a scripted FlatApi (testing/fakeApi.ts): run bookkeeping (events that overtake
+// the reconstruct() reply, events of superseded runs, errors as plain sentences, step/follow),
+// menu commands, the view reset, and the slice scheduling of issue 9 (the slice on screen first,
+// neighbours in the background one at a time into the result cache, cached slices shown without a
+// run, background work cancelled when the reader moves). Every test starts from resetSession().
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ReconEvent } from '../../../app/contract/ipc';
+import { completeRun, fakeApi, N_STEPS, settle, started, stepEvent, testStudy, type FakeApi } from './testing/fakeApi';
+import {
+  handleMenuCommand,
+  holdBackgroundRuns,
+  init,
+  loadSlice,
+  onViewAction,
+  openFiles,
+  openSample,
+  prefetchedSlices,
+  releaseWhenJobEnds,
+  resetSession,
+  resetView,
+  runAgain,
+  setSlice,
+  setStep,
+  showError,
+  sliceImages,
+  stepEntry,
+} from './session';
+import { runState } from './run';
+import { studyState } from './study';
+import { flipH, flipV, rotateBy, viewState } from './viewport';
+import { layoutState } from './layout';
+import { neighbourState, resultCache } from './neighbours';
+import { resetReadingStore } from './reading';
 
-const N = 3;
-const T = [1, 2 / 3, 1 / 3, 0];
-const ROWS = 4;
-const COLS = 4;
+const MIDDLE = Math.floor(testStudy.slices / 2); // 2 of 0…4
 
-const info: AppInfo = {
-  version: '0.0.0',
-  host: 'node-host',
-  model: { name: 'm', sha256: 'a'.repeat(64), shortHash: 'aaaaaaaa', steps: N, t: T, card: {} },
-  executionProvider: null,
-};
-
-const study: StudySummary = {
-  studyId: 's1',
-  source: 'x.h5',
-  format: 'fastmri-h5',
-  content: 'kspace',
-  simulatedKspace: false,
-  slices: 3,
-  rows: ROWS,
-  cols: COLS,
-  displayRows: ROWS,
-  displayCols: COLS,
-  undersampled: false,
-  hasReference: true,
-  notes: [],
-};
-
-function image(v: number): Float32Array {
-  return new Float32Array(ROWS * COLS).map((_, i) => v + i / 100);
-}
-
-/** A FlatApi whose reconstruct() emits its events before the reply, like a fast host can. */
-function scriptedApi(script: (runId: string, emit: (e: ReconEvent) => void) => void): FlatApi & { runs: string[] } {
-  const listeners = new Set<(e: ReconEvent) => void>();
-  const emit = (e: ReconEvent) => listeners.forEach((l) => l(e));
-  const runs: string[] = [];
-  return {
-    runs,
-    getInfo: async () => info,
-    openSample: async () => study,
-    openDialog: async () => null,
-    openFiles: async () => {
-      throw new Error('bad.h5: the file is damaged.');
-    },
-    getSlice: async (studyId, slice): Promise<SliceImages> => ({
-      studyId,
-      slice,
-      rows: ROWS,
-      cols: COLS,
-      zeroFilled: image(0),
-      reference: image(1),
-      maskColumns: Uint8Array.from([1, 0, 1, 1]),
-      acceleration: 4,
-    }),
-    reconstruct: async (req) => {
-      const runId = `r${runs.length + 1}`;
-      runs.push(runId);
-      // An older run's late event arrives too; it must be ignored.
-      emit({ type: 'step', runId: 'stale', step: 0, t: 1, rows: ROWS, cols: COLS, image: image(9), contribution: image(0), metrics: { dcResidual: 9 } });
-      script(runId, emit);
-      void req;
-      return { runId };
-    },
-    cancel: async () => undefined,
-    exportDicom: async () => null,
-    pacsInfo: async () => ({ configured: false, localAeTitle: '', nodes: [] }),
-    pacsFindStudies: async () => [],
-    pacsFindSeries: async () => [],
-    pacsRetrieve: async () => {
-      throw new Error('no PACS here');
-    },
-    pacsSend: async () => {
-      throw new Error('no PACS here');
-    },
-    pacsJob: async () => {
-      throw new Error('no PACS here');
-    },
-    onReconEvent: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  };
-}
-
-const started = (runId: string): ReconEvent => ({ type: 'started', runId, studyId: 's1', slice: 1, steps: N, t: T, executionProvider: 'cpu', acceleration: 4 });
-const step = (runId: string, k: number): ReconEvent => ({
-  type: 'step',
-  runId,
-  step: k,
-  t: T[k]!,
-  rows: ROWS,
-  cols: COLS,
-  image: image(k),
-  contribution: image(0),
-  metrics: { psnr: 20 + k, dcResidual: 0.1 / (k + 1) },
+beforeEach(() => {
+  resetSession();
+  resetReadingStore();
 });
+
+/** A host whose runs complete before the reconstruct() reply, with a stale event first. */
+function eagerHost(): FakeApi {
+  return fakeApi({
+    onRun: (runId, req, emit) => {
+      emit({ ...stepEvent('stale', 0), metrics: { dcResidual: 9 } }); // an older run's late event
+      completeRun(runId, req.slice, emit);
+    },
+  });
+}
+
+/** A host that only answers; the test emits each run's events when it wants. */
+function patientHost(): FakeApi {
+  return fakeApi();
+}
+
+const shownFirstPixel = (): number | undefined => stepEntry(runState.currentStep)?.image[0];
 
 describe('session runs', () => {
   it('keeps events that overtake the reconstruct reply and ignores other runs', async () => {
-    const api = scriptedApi((runId, emit) => {
-      emit(started(runId));
-      for (let k = 0; k <= N; k++) emit(step(runId, k));
-      emit({ type: 'done', runId, ms: 12 });
-    });
-    await init({ api, transport: 'node-host' });
-    expect(store.study?.studyId).toBe('s1');
-    expect(store.slice).toBe(1); // middle slice
-    expect(store.runStatus).toBe('done');
-    expect(store.received).toBe(N);
-    expect(store.currentStep).toBe(N); // followed the stream
-    expect(store.executionProvider).toBe('cpu');
+    await init({ api: eagerHost(), transport: 'node-host' });
+    expect(studyState.study?.studyId).toBe('s1');
+    expect(studyState.slice).toBe(MIDDLE);
+    expect(runState.runStatus).toBe('done');
+    expect(runState.received).toBe(N_STEPS);
+    expect(runState.currentStep).toBe(N_STEPS); // followed the stream
+    expect(runState.executionProvider).toBe('cpu');
     expect(stepEntry(0)?.metrics.dcResidual).toBe(0.1); // not the stale run's 9
-    expect(stepEntry(N)?.metrics.psnr).toBe(20 + N);
-    // The first window comes from the reference (1–99 % of 1.00 … 1.15).
-    expect(store.wl!.center).toBeCloseTo(1.075, 2);
+    expect(stepEntry(N_STEPS)?.metrics.psnr).toBe(20 + N_STEPS);
+    expect(stepEntry(N_STEPS)?.contribution?.[0]).toBe(N_STEPS); // the model contribution is kept
+    // The first window comes from the reference of the middle slice (1–99 % of 21.00 … 21.15).
+    expect(viewState.wl!.center).toBeCloseTo(21.075, 2);
   });
 
   it('a reader on an older step stops following; only received steps can be chosen', async () => {
+    await init({ api: eagerHost(), transport: 'node-host' });
     setStep(1);
-    expect(store.currentStep).toBe(1);
-    expect(store.follow).toBe(false);
+    expect(runState.currentStep).toBe(1);
+    expect(runState.follow).toBe(false);
     setStep(99);
-    expect(store.currentStep).toBe(N);
-    expect(store.follow).toBe(true);
+    expect(runState.currentStep).toBe(N_STEPS);
+    expect(runState.follow).toBe(true);
   });
 
   it('a run error becomes one plain sentence and the next run replaces it', async () => {
     let fail = true;
-    const api = scriptedApi((runId, emit) => {
-      emit(started(runId));
-      emit(step(runId, 0));
-      if (fail) {
-        emit({ type: 'error', runId, error: { code: 'inference-failed', message: 'The inference process stopped unexpectedly.\n    at x (y.js:1:1)' } });
-      } else {
-        for (let k = 1; k <= N; k++) emit(step(runId, k));
-        emit({ type: 'done', runId, ms: 5 });
-      }
+    const api = fakeApi({
+      onRun: (runId, req, emit) => {
+        emit(started(runId, req.slice));
+        emit(stepEvent(runId, 0, req.slice));
+        if (fail) emit({ type: 'error', runId, error: { code: 'inference-failed', message: 'The inference process stopped unexpectedly.\n    at x (y.js:1:1)' } });
+        else completeRun(runId, req.slice, emit);
+      },
     });
-    await init({ api, transport: 'node-host' }); // a study is already open: init does not reopen it
-    await loadSlice();
-    expect(store.runStatus).toBe('error');
-    expect(store.error).toBe('The inference process stopped unexpectedly.');
-    expect(store.received).toBe(0);
-    fail = false;
-    await loadSlice();
-    expect(store.runStatus).toBe('done');
-    expect(store.error).toBe('');
-    expect(store.received).toBe(N);
-  });
-});
-
-describe('reading additions', () => {
-  it('keeps the model contribution of a step when the host sends it, and prefetches the neighbouring slices', async () => {
-    const { prefetchedSlices, resetView, openSample } = await import('./session');
-    const calls: number[] = [];
-    const api = scriptedApi((runId, emit) => {
-      emit(started(runId));
-      for (let k = 0; k <= N; k++) {
-        const ev = step(runId, k) as Extract<ReconEvent, { type: 'step' }> & { contribution?: Float32Array };
-        ev.contribution = new Float32Array(ROWS * COLS).fill(k);
-        emit(ev);
-      }
-      emit({ type: 'done', runId, ms: 5 });
-    });
-    const getSlice = api.getSlice;
-    api.getSlice = (studyId, slice, mask) => {
-      calls.push(slice);
-      return getSlice(studyId, slice, mask);
-    };
     await init({ api, transport: 'node-host' });
-    await openSample();
-    expect(stepEntry(N)?.contribution?.[0]).toBe(N);
-    await new Promise((r) => setTimeout(r, 0));
-    expect(prefetchedSlices()).toBe(2); // slices 0 and 2 around the middle one
-    const before = calls.length;
-    store.slice = 2;
-    await loadSlice();
-    expect(calls.slice(before)).not.toContain(2); // slice 2 came from the prefetch (slice 1 is fetched ahead now)
-    // Reset restores rotation and flips with the rest of the view.
-    store.rotation = 90;
-    store.hflip = true;
-    store.vflip = true;
-    resetView();
-    expect([store.rotation, store.hflip, store.vflip]).toEqual([0, false, false]);
+    expect(runState.runStatus).toBe('error');
+    expect(studyState.error).toBe('The inference process stopped unexpectedly.');
+    expect(runState.received).toBe(0);
+    expect(neighbourState.status).toBe('idle'); // no background work after a failed run
+    fail = false;
+    await runAgain();
+    expect(runState.runStatus).toBe('done');
+    expect(studyState.error).toBe('');
+    expect(runState.received).toBe(N_STEPS);
   });
 
   it('opening something else clears a stale error at once, before the answer comes', async () => {
-    const { openSample } = await import('./session');
     let release!: () => void;
-    const api = scriptedApi(() => undefined);
-    api.openSample = () => new Promise((r) => (release = () => r(study)));
+    const api = patientHost();
     await init({ api, transport: 'node-host' });
-    store.error = 'bad.h5: the file is damaged.';
+    api.openSample = () => new Promise((r) => (release = () => r(testStudy)));
+    showError(new Error('bad.h5: the file is damaged.'));
     const p = openSample();
-    expect(store.error).toBe('');
+    expect(studyState.error).toBe('');
     release();
     await p;
   });
 
-  it('menu commands: Help ▸ Model Card and File ▸ Export open the page\'s own views; foreign events are ignored', async () => {
-    const { handleMenuCommand } = await import('./session');
-    store.modelCardOpen = false;
-    store.exportOpen = false;
-    handleMenuCommand('not json');
-    handleMenuCommand(JSON.stringify({ type: 'something-else' }));
-    expect([store.modelCardOpen, store.exportOpen]).toEqual([false, false]);
-    handleMenuCommand(JSON.stringify({ type: 'model-card' }));
-    expect(store.modelCardOpen).toBe(true);
+  it('a file the host refuses leaves the open study as it was, with the host sentence', async () => {
+    await init({ api: eagerHost(), transport: 'node-host' });
+    const id = studyState.study?.studyId;
+    await openFiles([new File([new Uint8Array(8)], 'bad.h5')]);
+    expect(studyState.error).toBe('bad.h5: the file is damaged.');
+    expect(studyState.study?.studyId).toBe(id);
+  });
+
+  it('reset restores rotation and flips with the rest of the view', async () => {
+    await init({ api: eagerHost(), transport: 'node-host' });
+    rotateBy(90);
+    flipH();
+    flipV();
+    expect([viewState.rotation, viewState.hflip, viewState.vflip]).toEqual([90, true, true]);
+    resetView();
+    expect([viewState.rotation, viewState.hflip, viewState.vflip]).toEqual([0, false, false]);
+  });
+});
+
+describe('menu commands', () => {
+  it('acts on valid commands and reports a malformed one in one sentence', async () => {
+    const api = eagerHost();
+    await init({ api, transport: 'electron' });
     handleMenuCommand(JSON.stringify({ type: 'export-dialog' }));
-    expect(store.exportOpen).toBe(true);
+    expect(layoutState.exportOpen).toBe(true);
+    // Help ▸ Model Card opens the page's own model card view
+    expect(layoutState.modelCardOpen).toBe(false);
+    handleMenuCommand(JSON.stringify({ type: 'model-card' }));
+    expect(layoutState.modelCardOpen).toBe(true);
+    handleMenuCommand('{"type":"study-opened","study":{"studyId":"../../etc"}}');
+    expect(studyState.error).toBe('A menu command was ignored because study.studyId is invalid.');
+    handleMenuCommand('not json at all');
+    expect(studyState.error).toBe('A menu command was ignored because it is not JSON.');
+    handleMenuCommand(JSON.stringify({ type: 'error', message: 'The recent file is gone.' }));
+    expect(studyState.error).toBe('The recent file is gone.');
+  });
+
+  it('hands View-menu actions to the registered handler and says when there is no such action', async () => {
+    await init({ api: eagerHost(), transport: 'electron' });
+    const ran: string[] = [];
+    onViewAction((a) => (a === 'invert' ? (ran.push(a), true) : false));
+    handleMenuCommand(JSON.stringify({ type: 'view-action', action: 'invert' }));
+    expect(ran).toEqual(['invert']);
+    handleMenuCommand(JSON.stringify({ type: 'view-action', action: 'launch-missiles' }));
+    expect(studyState.error).toBe('A menu command was ignored because "launch-missiles" is not a view action.');
+  });
+});
+
+describe('slices: visible first, neighbours in the background, cached results', () => {
+  it('after the visible slice, reconstructs ±1, ±2 one at a time into the cache without changing what is shown', async () => {
+    const outstanding: string[] = [];
+    const seen: { runId: string; shown: number | undefined; slice: number }[] = [];
+    const api = fakeApi({
+      onRun: (runId, req, emit) => {
+        // the host runs one at a time: nothing else may be outstanding when a run is asked for
+        expect(outstanding).toEqual([]);
+        outstanding.push(runId);
+        queueMicrotask(() => {
+          completeRun(runId, req.slice, (e: ReconEvent) => {
+            emit(e);
+            seen.push({ runId, shown: shownFirstPixel(), slice: studyState.slice });
+          });
+          outstanding.splice(outstanding.indexOf(runId), 1);
+        });
+      },
+    });
+    await init({ api, transport: 'node-host' });
+    await expect.poll(() => neighbourState.status).toBe('done');
+    expect(api.runs.map((r) => r.slice)).toEqual([MIDDLE, MIDDLE + 1, MIDDLE - 1, MIDDLE + 2, MIDDLE - 2]);
+    expect([neighbourState.ready, neighbourState.total]).toEqual([4, 4]);
+    // While the neighbours ran, the slice on screen and its final image (10·2 + N) never changed.
+    const background = seen.filter((s) => s.runId !== 'r1');
+    expect(background.length).toBeGreaterThan(0);
+    expect(background.every((s) => s.slice === MIDDLE && s.shown === 10 * MIDDLE + N_STEPS)).toBe(true);
+    expect(resultCache.size).toBe(5); // the visible slice and its four neighbours
+    expect(prefetchedSlices()).toBeGreaterThanOrEqual(4);
+  });
+
+  it('moving to a cached neighbour shows its final image at once, with no new run', async () => {
+    const api = eagerHost();
+    await init({ api, transport: 'node-host' });
+    await expect.poll(() => neighbourState.status).toBe('done');
+    const runsBefore = api.runs.length;
+    const fetchedBefore = api.slicesFetched.length;
+    setSlice(MIDDLE + 1);
+    // synchronous: no debounce, no request
+    expect(studyState.slice).toBe(MIDDLE + 1);
+    expect(sliceImages.value?.slice).toBe(MIDDLE + 1);
+    expect(runState.runStatus).toBe('done');
+    expect(runState.fromCache).toBe(true);
+    expect(runState.currentStep).toBe(N_STEPS);
+    expect(shownFirstPixel()).toBe(10 * (MIDDLE + 1) + N_STEPS);
+    await settle(250);
+    // its neighbours (2, 4 and 1 of 0…4; 5 does not exist) are cached as well: nothing to run
+    expect(api.runs.length).toBe(runsBefore);
+    expect(api.slicesFetched.length).toBe(fetchedBefore);
+    expect([neighbourState.status, neighbourState.ready, neighbourState.total]).toEqual(['done', 3, 3]);
+  });
+
+  it('moving during background work cancels it; its late events change nothing', async () => {
+    const api = patientHost();
+    await init({ api, transport: 'node-host' });
+    completeRun('r1', MIDDLE, api.emit); // the visible slice finishes …
+    await expect.poll(() => api.runs.length).toBe(2); // … and the first neighbour is asked for
+    expect(api.runs[1]!.slice).toBe(MIDDLE + 1);
+    expect(neighbourState.status).toBe('running');
+    api.emit(started('r2', MIDDLE + 1));
+    api.emit(stepEvent('r2', 0, MIDDLE + 1));
+    setSlice(0); // the reader moves to a slice that is not cached
+    expect(api.cancels).toContain('r2');
+    expect(neighbourState.status).toBe('cancelled');
+    // the cancelled run's remaining events: not cached, not shown
+    for (let k = 1; k <= N_STEPS; k++) api.emit(stepEvent('r2', k, MIDDLE + 1));
+    api.emit({ type: 'done', runId: 'r2', ms: 1 });
+    expect(resultCache.has({ studyId: 's1', slice: MIDDLE + 1, mask: JSON.stringify(['random', 4, 0.08, 0]), model: 'a'.repeat(64) })).toBe(false);
+    // after the debounce, slice 0 runs in the foreground
+    await expect.poll(() => api.runs.length).toBe(3);
+    expect(api.runs[2]!.slice).toBe(0);
+    expect(runState.runId).toBe('r3');
+    expect(runState.fromCache).toBe(false);
+  });
+
+  it('moving while a neighbour request is on its way cancels that run as soon as the host names it', async () => {
+    const api = patientHost();
+    await init({ api, transport: 'node-host' });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const reconstruct = api.reconstruct;
+    api.reconstruct = async (req) => {
+      const reply = await reconstruct(req);
+      if (req.slice === MIDDLE + 1) await gate; // the first neighbour's reply is slow
+      return reply;
+    };
+    completeRun('r1', MIDDLE, api.emit);
+    await expect.poll(() => api.runs.length).toBe(2);
+    expect(neighbourState.runId).toBe('');
+    setSlice(0);
+    expect(api.cancels).toEqual([]); // no run id to cancel yet
+    release();
+    await expect.poll(() => api.cancels).toEqual(['r2']);
+    completeRun('r2', MIDDLE + 1, api.emit); // whatever the host still sends for it is not kept
+    expect(resultCache.size).toBe(1); // the middle slice only
+  });
+
+  it('a run that ends after the reader moved on starts no background work for the old slice', async () => {
+    const api = patientHost();
+    await init({ api, transport: 'node-host' });
+    setSlice(0); // not cached: waits for the debounce
+    completeRun('r1', MIDDLE, api.emit); // the old slice's run ends meanwhile (and is cached)
+    await settle(0);
+    expect(api.runs.map((r) => r.slice)).toEqual([MIDDLE]);
+    await expect.poll(() => api.runs.map((r) => r.slice)).toEqual([MIDDLE, 0]); // then slice 0, in the foreground
+    expect(runState.runId).toBe('r2');
+  });
+
+  it('a PACS send holds background runs until its host job ends', async () => {
+    const api = patientHost();
+    await init({ api, transport: 'node-host' });
+    const states = ['running', 'running', 'done'] as const;
+    let polls = 0;
+    api.pacsJob = async (jobId) => ({ jobId, kind: 'send', node: 'pacs', state: states[Math.min(polls++, 2)]!, phase: 'reconstructing', done: 0, failed: 0 });
+    const release = holdBackgroundRuns();
+    releaseWhenJobEnds('job-1', release);
+    completeRun('r1', MIDDLE, api.emit); // the visible slice finishes while the send runs
+    await settle(50);
+    expect(api.runs.map((r) => r.slice)).toEqual([MIDDLE]); // no neighbour run would interrupt the send
+    expect(neighbourState.status).toBe('idle');
+    await expect.poll(() => api.runs.length, { timeout: 5_000 }).toBe(2); // the job ended: the neighbours resume
+    expect(polls).toBe(3);
+    expect(api.runs[1]!.slice).toBe(MIDDLE + 1);
+  });
+
+  it('a foreground request wins over background work', async () => {
+    const api = patientHost();
+    await init({ api, transport: 'node-host' });
+    completeRun('r1', MIDDLE, api.emit);
+    await expect.poll(() => api.runs.length).toBe(2);
+    await runAgain(); // the reader asks again for the slice on screen
+    expect(api.cancels).toContain('r2');
+    expect(api.runs[2]!.slice).toBe(MIDDLE);
+    expect(runState.runId).toBe('r3');
+    expect(runState.runStatus).toBe('running');
+    completeRun('r2', MIDDLE + 1, api.emit); // the background run's events do not reach the screen
+    expect(runState.received).toBe(-1);
+    expect(runState.runStatus).toBe('running');
+  });
+
+  it('"Run again" drops the cached results of this study and mask', async () => {
+    const api = eagerHost();
+    await init({ api, transport: 'node-host' });
+    await expect.poll(() => neighbourState.status).toBe('done');
+    await runAgain();
+    await expect.poll(() => neighbourState.status).toBe('done');
+    const runs = api.runs.map((r) => r.slice);
+    // every neighbour was reconstructed again after the second run of the middle slice
+    expect(runs.slice(5)).toEqual([MIDDLE, MIDDLE + 1, MIDDLE - 1, MIDDLE + 2, MIDDLE - 2]);
+  });
+
+  it('a slice load still on its way does not override a cached slice shown meanwhile', async () => {
+    const api = eagerHost();
+    await init({ api, transport: 'node-host' });
+    await expect.poll(() => neighbourState.status).toBe('done');
+    const p = loadSlice(); // reloads the middle slice (cached: shown at once)
+    setSlice(MIDDLE - 1);
+    await p;
+    expect(sliceImages.value?.slice).toBe(MIDDLE - 1);
+    expect(shownFirstPixel()).toBe(10 * (MIDDLE - 1) + N_STEPS);
   });
 });
