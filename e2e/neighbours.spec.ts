@@ -5,6 +5,7 @@
 // bundled 6-slice sample). The host's requests are read from the page's network traffic.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeFrame } from '../app/contract/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from './browser';
@@ -49,7 +50,8 @@ beforeAll(async () => {
   page.on('request', (r) => {
     const url = r.url();
     if (url.includes('/api/invoke/reconstruct')) {
-      const body = JSON.parse(r.postData() ?? '{}') as { args?: { slice?: number }[] };
+      const raw = r.postDataBuffer();
+      const body = raw ? decodeFrame<{ args?: { slice?: number }[] }>(new Uint8Array(raw)) : {};
       traffic.push({ kind: 'reconstruct', slice: Number(body.args?.[0]?.slice) });
     } else if (url.includes('/api/invoke/cancel')) traffic.push({ kind: 'cancel' });
   });

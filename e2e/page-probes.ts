@@ -162,3 +162,16 @@ export const TEXT_AUDIT = `() => {
   }
   return { minFont, minFontAt, worst, worstAt };
 }`;
+
+/**
+ * Polls a page expression (source text, run by page.evaluate) until it is truthy. page.waitForFunction
+ * with a string would evaluate it inside the page, which the renderer's CSP (no unsafe-eval) refuses.
+ */
+export async function waitForPageCondition(page: Page, expression: string, timeoutMs = 60_000, what = 'the page condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.evaluate(expression)) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(100);
+  }
+}
