@@ -175,3 +175,27 @@ export async function waitForPageCondition(page: Page, expression: string, timeo
     await page.waitForTimeout(100);
   }
 }
+
+/** The id of the run on screen (`data-run` of the progress line; '' before the first). */
+export async function runIdNow(page: Page): Promise<string> {
+  return (await page.locator('[data-testid="progress"]').getAttribute('data-run')) ?? '';
+}
+
+/**
+ * Waits for a run other than `previousRun` to end (a new study or slice replaces the run on screen a
+ * moment after it shows; the previous run's "done" is not this one's).
+ */
+export async function waitForNewRunEnd(page: Page, previousRun: string, timeoutMs = 120_000): Promise<{ status: string; banner: string }> {
+  await waitForPageCondition(
+    page,
+    `(() => {
+      const p = document.querySelector('[data-testid="progress"]');
+      const s = p?.getAttribute('data-status');
+      const ended = s === 'done' || s === 'error' || s === 'cancelled' || !!document.querySelector('[data-testid="error-banner"]');
+      return ended && p?.getAttribute('data-run') !== ${JSON.stringify(previousRun)};
+    })()`,
+    timeoutMs,
+    'a new run to end',
+  );
+  return waitForRunEnd(page, 1000);
+}

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { REPO_ROOT, startRealHost, type RunningHost } from './host';
-import { TEXT_AUDIT, canvasStats, inPage, meanAbsDiff, readWindow, waitForImage, waitForRunEnd, type PaneKind } from './page-probes';
+import { TEXT_AUDIT, canvasStats, inPage, meanAbsDiff, readWindow, waitForImage, waitForRunEnd, type PaneKind, runIdNow, waitForNewRunEnd } from './page-probes';
 
 const ARTIFACTS = join(REPO_ROOT, 'e2e/artifacts');
 
@@ -321,9 +321,10 @@ describe('reading room (Chromium + real Node host)', () => {
     const files = readdirSync(dir)
       .filter((f) => f.endsWith('.dcm'))
       .map((f) => join(dir, f));
+    const before = await runIdNow(page);
     await tid('file-input').setInputFiles(files);
     await expect.poll(() => tid('study-panel').innerText(), { timeout: 60_000 }).toMatch(/Format\s+dicom/);
-    const end = await waitForRunEnd(page);
+    const end = await waitForNewRunEnd(page, before);
     expect(end.status).toBe('done');
     expect(await tid('orientation-source').innerText()).toMatch(/DICOM/);
     const m0 = {
@@ -349,11 +350,11 @@ describe('reading room (Chromium + real Node host)', () => {
     expect(await tid('orient-top').innerText()).toBe(m0.top);
     // Slice slider: drag to the first slice; the run starts there.
     const label = await tid('slice-label').innerText();
+    const seriesRun = await runIdNow(page);
     await tid('slice-slider').fill('1');
     await expect.poll(() => tid('slice-label').innerText()).toMatch(/^slice 1\//);
     expect(await tid('slice-label').innerText()).not.toBe(label);
-    await page.locator('[data-testid="progress"][data-status="running"]').waitFor({ timeout: 10_000 }).catch(() => undefined);
-    expect((await waitForRunEnd(page)).status).toBe('done');
+    expect((await waitForNewRunEnd(page, seriesRun)).status).toBe('done');
   });
 
   it('a stale error banner goes as soon as the reader opens something else', async () => {

@@ -210,6 +210,7 @@ async function showStudy(summary: StudySummary): Promise<void> {
   cancelNeighbours();
   resultCache.clear(); // every open gets a new study id: the old results cannot be asked for again
   setStudy(summary, Math.floor(summary.slices / 2));
+  beginRun(); // the previous study's trajectory and its "done" never show beside the new study
   setPresets(loadUserPresets(presetStore(), unitsPeak())); // relative presets, in this study's units
   clearWindow(); // the first image of the new study decides the window
   resetGeometry();
