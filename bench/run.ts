@@ -4,7 +4,8 @@
 //  - FFT (fft2c) at the sizes the app meets;
 //  - open-to-first-image in the core (loadStudy of the bundled sample + zero-filled slice 0);
 //  - step switch in the core (stored complex state → 16-bit display buffer);
-//  - the UI's own latency bench (bench/ui.ts, Chromium) when that file is present.
+//  - the UI's own latency bench (bench/ui.ts, Chromium) when that file is present, and the data-plane
+//    bench (bench/data-plane.ts: a 50 MB HDF5 open with the host's event-loop delay).
 // Options: --reps N (default 10), --skip-ui, --skip-pytorch, --json (one JSON object instead of tables),
 // --model NAME / --model-dir DIR (default flat in resources/models).
 
@@ -227,6 +228,20 @@ async function benchUi(): Promise<void> {
   }
 }
 
+async function benchDataPlane(): Promise<void> {
+  const section = 'Data plane (Chromium + Node host in its own process, 50 MB HDF5; bench/data-plane.ts)';
+  if (argv.includes('--skip-ui')) {
+    rows.push({ section, what: 'data-plane bench', value: 'not available', unit: '', note: 'skipped (--skip-ui)' });
+    return;
+  }
+  try {
+    const { runDataPlaneBench } = await import('./data-plane');
+    for (const r of await runDataPlaneBench()) rows.push({ section, what: r.what, value: r.value, unit: r.unit, target: r.target });
+  } catch (e) {
+    rows.push({ section, what: 'data-plane bench', value: 'failed', unit: '', note: (e instanceof Error ? e.message : String(e)).split('\n')[0] });
+  }
+}
+
 function printTables(): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines = [`FLAT Viewer bench — ${new Date().toISOString()} — ${cpu}, ${os.cpus().length} logical cores, Node ${process.version}, median of ${reps} runs after warm-up`];
@@ -253,6 +268,7 @@ async function main(): Promise<void> {
   }
   benchPytorch(onnx);
   await benchUi();
+  await benchDataPlane();
   if (asJson) process.stdout.write(JSON.stringify({ reps, cpus: os.cpus().length, rows }) + '\n');
   else printTables();
 }

@@ -6,7 +6,7 @@
 // go to private files, and all study data is handled by the data-plane process.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import nodePath from 'node:path';
@@ -56,8 +56,11 @@ export interface NodeHost {
   close(): Promise<void>;
   /** The data-plane process id (null while it restarts): e2e kills it to test recovery. */
   workerPid(): number | null;
-  /** The host's own event-loop delays since the last call, in ms (measureEventLoop only, else NaN). */
-  takeEventLoopDelay(): { maxMs: number; p99Ms: number };
+  /**
+   * The host's own event loop since the last call (measureEventLoop only, else NaN): delays in ms
+   * and utilisation (the fraction of the time it was busy running callbacks).
+   */
+  takeEventLoopDelay(): { maxMs: number; p99Ms: number; utilization: number };
 }
 
 /** Largest uploaded file (streamed to disk, never held in memory); the readers refuse larger ones. */
@@ -189,6 +192,7 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
   });
   const loop = options.measureEventLoop ? monitorEventLoopDelay({ resolution: 1 }) : null;
   loop?.enable();
+  let elu = performance.eventLoopUtilization();
 
   const ping = lengthPrefixed(new Uint8Array(0));
   const heartbeat = setInterval(() => {
@@ -333,8 +337,10 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     token,
     workerPid: () => plane.workerPid(),
     takeEventLoopDelay: () => {
-      if (!loop) return { maxMs: NaN, p99Ms: NaN };
-      const r = { maxMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6 };
+      if (!loop) return { maxMs: NaN, p99Ms: NaN, utilization: NaN };
+      const now = performance.eventLoopUtilization();
+      const r = { maxMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6, utilization: performance.eventLoopUtilization(now, elu).utilization };
+      elu = now;
       loop.reset();
       return r;
     },
