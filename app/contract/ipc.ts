@@ -1,5 +1,5 @@
 // The typed contract between the renderer and whatever hosts it: the Electron main process (via
-// the preload's `window.flat`) or the Node host (HTTP + server-sent events on 127.0.0.1). Both
+// the preload's `window.flat`) or the Node host (HTTP with binary frames and an event stream on 127.0.0.1, app/contract/wire.ts). Both
 // transports implement exactly `FlatApi`; the renderer never knows which one it talks to.
 // Types and pure validators only: this file is imported by main/ and (type-only) by renderer/.
 
