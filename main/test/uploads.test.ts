@@ -2,7 +2,7 @@
 // names like ".." are typed refusals, staged copies live in a private folder (0700) as files only
 // we can read (0600) and are removed when the study closes; a streamed upload over its limit is
 // refused without keeping a byte.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -100,17 +100,36 @@ describe('uploads', () => {
   });
 
   it.skipIf(!HAVE_SAMPLE)('an uploaded HDF5 file is staged 0600 in a private 0700 folder while read, then removed', async () => {
-    const bytes = new Uint8Array(readFileSync(SAMPLE));
-    const before = new Set(readdirSync(tmpdir()));
-    let seen: { dir: number; file: number } | undefined;
+    // a marker byte pattern after the HDF5 data makes this test's staged copy recognisable among
+    // other tests' copies (test files run in parallel)
+    const marker = Buffer.from(`flat-upload-test-${process.pid}-${Date.now()}`);
+    const bytes = new Uint8Array(Buffer.concat([readFileSync(SAMPLE), marker]));
+    // withH5's folders are mkdtemp('flat-h5-'): six random characters. Only regular files of our
+    // size are read (other tests leave FIFOs in folders named alike; reading one would block).
+    const ours = (): string[] =>
+      readdirSync(tmpdir())
+        .filter((n) => /^flat-h5-[A-Za-z0-9]{6}$/.test(n))
+        .map((n) => path.join(tmpdir(), n))
+        .filter((d) => {
+          try {
+            return readdirSync(d).some((f) => {
+              const p = path.join(d, f);
+              const st = lstatSync(p);
+              return st.isFile() && st.size === bytes.length && readFileSync(p).subarray(-marker.length).equals(marker);
+            });
+          } catch {
+            return false; // another test's folder, gone meanwhile
+          }
+        });
+    let seen: { dirs: number; dir: number; file: number } | undefined;
+    let dir = '';
     await withH5('up.h5', { bytes }, () => {
-      const mine = readdirSync(tmpdir()).filter((n) => n.startsWith('flat-h5-') && !before.has(n));
-      expect(mine).toHaveLength(1);
-      const dir = path.join(tmpdir(), mine[0]!);
-      const file = path.join(dir, readdirSync(dir)[0]!);
-      seen = { dir: statSync(dir).mode & 0o777, file: statSync(file).mode & 0o777 };
+      const mine = ours();
+      dir = mine[0] ?? '';
+      const file = dir ? path.join(dir, readdirSync(dir)[0]!) : '';
+      seen = { dirs: mine.length, dir: dir ? statSync(dir).mode & 0o777 : -1, file: file ? statSync(file).mode & 0o777 : -1 };
     });
-    expect(seen).toEqual({ dir: 0o700, file: 0o600 });
-    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('flat-h5-') && !before.has(n))).toEqual([]);
+    expect(seen).toEqual({ dirs: 1, dir: 0o700, file: 0o600 });
+    expect(existsSync(dir)).toBe(false);
   });
 });
