@@ -13,6 +13,7 @@ import { createCalls, type PlaneHandlers } from './calls';
 import { ExportService } from './export-service';
 import { ortThreadLauncher } from './ort-thread-launcher';
 import { PacsService } from './pacs-service';
+import { lowerOwnPriority } from './priority';
 import { StudyReader } from './reader';
 import { RunSupervisor } from './run-supervisor';
 import { StudyService } from './study-service';
@@ -45,6 +46,9 @@ if (!electronPort) {
   }
   process.on('disconnect', () => process.exit(0));
 }
+
+// Before any worker thread starts, so that they inherit it (priority.ts).
+lowerOwnPriority();
 
 let calls: PlaneHandlers | null = null;
 

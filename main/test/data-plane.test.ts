@@ -1,12 +1,12 @@
 // The data plane with its real process, reader thread, ORT thread and the real model: a full run,
-// cancel, a newer run cancelling an older one, a file opened while a run is in flight, a killed
+// cancel, every thread below normal priority, a newer run cancelling an older one, a file opened while a run is in flight, a killed
 // data-plane process (error event, restart, the study opened again under its id, next run works),
 // a reader that does not finish (its thread is replaced, the process carries on) and a model whose
 // sha256 does not match its card. The run supervisor's restart backoff is checked with a scripted
 // launcher and fake timers.
 
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReconEvent } from '../../app/contract/ipc';
@@ -14,6 +14,7 @@ import { FlatError } from '../../app/core/errors';
 import { DataPlane } from '../common/data-plane';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
 import type { ToWorker } from '../data-plane/ort-protocol';
+import { BACKGROUND_PRIORITY } from '../data-plane/priority';
 import { StudyReader } from '../data-plane/reader';
 import { RunSupervisor, type WorkerCallbacks } from '../data-plane/run-supervisor';
 import { realData } from '../../app/test/helpers';
@@ -46,6 +47,21 @@ describe.skipIf(!real)(`data plane with the real process and model${real ? '' : 
     expect(info.modelVerified).toBe(true);
     expect(plane.workerPid()).toBeGreaterThan(0);
     expect(plane.workerPid()).not.toBe(process.pid);
+  });
+
+  it.runIf(process.platform === 'linux')('works below normal priority on every thread (parser, ORT, pool), while this process keeps its own', async () => {
+    await run(studyId, 0); // the ORT thread and its pool exist by now
+    const pid = plane.workerPid()!;
+    const tids = readdirSync(`/proc/${pid}/task`).map(Number);
+    expect(tids.length).toBeGreaterThan(3);
+    // the kernel's own account of each thread's nice value (field 19 of /proc/<pid>/task/<tid>/stat)
+    const nice = (tid: number) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const own = getPriority(process.pid);
+    expect(new Set(tids.map(nice))).toEqual(new Set([Math.max(own, BACKGROUND_PRIORITY)]));
+    expect(getPriority(process.pid)).toBe(own);
   });
 
   it('a newer run cancels the older one, and runs to the end streaming N+1 states', async () => {
