@@ -29,7 +29,6 @@ import { prepareSlice } from '../app/recon/prepare';
 import { largeStudy, SAMPLE } from '../app/test/helpers';
 import { launchBrowser } from '../e2e/browser';
 import { inPage, SWITCH_UNTIL_OPEN, waitForStatus } from '../e2e/page-probes';
-import { lowerOwnPriority } from '../main/data-plane/priority';
 import type { StallReport } from './thread-stalls';
 
 export interface DataPlaneBenchRow {
@@ -143,9 +142,6 @@ export async function runDataPlaneBench(): Promise<DataPlaneBenchRow[]> {
   const browser = await launchBrowser();
   try {
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    // The harness (Playwright's client) must not compete with what it measures: it goes below normal
-    // priority after the host and Chromium have started at normal priority (they do not inherit it).
-    lowerOwnPriority();
     await page.goto(host.url);
     await waitForStatus(page, ['done'], 180_000);
     const n = await stepCount(page);
