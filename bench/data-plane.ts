@@ -188,8 +188,8 @@ export async function runDataPlaneBench(): Promise<DataPlaneBenchRow[]> {
     rows.push({ what: `step switch during those opens: median (n = ${switches.length})`, value: r1(quantile(switches, 0.5)), unit: 'ms', target: '≤ 16 ms' });
     rows.push({ what: 'step switch during those opens: 95th percentile', value: r1(quantile(switches, 0.95)), unit: 'ms' });
 
-    // 2. the same file parsed where the host parsed it before, and its bytes arriving the way they
-    // did (base64 inside a JSON body, decoded on the host thread)
+    // 2. the same bytes the way the old upload carried them (base64 inside a JSON body, decoded on
+    // the host thread), and the same file through loadStudy in this process
     const old = await parseInProcess(large);
     const oldUpload = decodeBase64JsonInProcess(readFileSync(large));
     rows.push({ what: 'the same file as the old upload body (base64 in JSON) decoded on the host thread: one block', value: r1(oldUpload), unit: 'ms', target: 'for comparison' });

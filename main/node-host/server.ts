@@ -6,7 +6,6 @@
 // go to private files, and all study data is handled by the data-plane process.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import nodePath from 'node:path';
@@ -18,6 +17,7 @@ import { createHandlers, isInvokeMethod, type Handlers } from '../common/handler
 import { DEFAULT_PATHS, inferenceThreads, packageVersion } from '../common/paths';
 import { fail, ok, serializeError, type Result } from '../common/result';
 import { SECURITY_HEADERS } from '../common/security';
+import { startEventLoopMeter } from './event-loop-meter';
 import { UploadStaging } from '../common/upload-staging';
 import { nodeWorkerLauncher } from '../common/worker-launcher-node';
 import { formatBytes } from '../../app/core/text';
@@ -190,9 +190,7 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     exportTarget: 'folder',
     exportArea,
   });
-  const loop = options.measureEventLoop ? monitorEventLoopDelay({ resolution: 1 }) : null;
-  loop?.enable();
-  let elu = performance.eventLoopUtilization();
+  const loop = options.measureEventLoop ? startEventLoopMeter() : null;
 
   const ping = lengthPrefixed(new Uint8Array(0));
   const heartbeat = setInterval(() => {
@@ -336,20 +334,13 @@ export async function startNodeHost(options: NodeHostOptions = {}): Promise<Node
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     workerPid: () => plane.workerPid(),
-    takeEventLoopDelay: () => {
-      if (!loop) return { maxMs: NaN, p99Ms: NaN, utilization: NaN };
-      const now = performance.eventLoopUtilization();
-      const r = { maxMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6, utilization: performance.eventLoopUtilization(now, elu).utilization };
-      elu = now;
-      loop.reset();
-      return r;
-    },
+    takeEventLoopDelay: () => loop?.take() ?? { maxMs: NaN, p99Ms: NaN, utilization: NaN },
     async close() {
       clearInterval(heartbeat);
       unsubscribe();
       for (const s of streams) s.end();
       streams.clear();
-      loop?.disable();
+      loop?.stop();
       await plane.close();
       staging.dispose();
       await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 // The data plane with its real process, reader thread, ORT thread and the real model: a full run,
-// cancel, every thread below normal priority, a newer run cancelling an older one, a file opened while a run is in flight, a killed
-// data-plane process (error event, restart, the study opened again under its id, next run works),
+// cancel, every thread below normal priority, a newer run cancelling an older one, a file opened
+// while a run is in flight, a killed data-plane process (error event, restart, the study opened again under its id, next run works),
 // a reader that does not finish (its thread is replaced, the process carries on) and a model whose
 // sha256 does not match its card. The run supervisor's restart backoff is checked with a scripted
 // launcher and fake timers.
